@@ -1,0 +1,413 @@
+"""The command line: the composition root for headless commands (no Textual imported here)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, NoReturn
+
+from mlpl_tui import __version__, lifecycle, progress
+from mlpl_tui.errors import MlplError, RuleError, UsageError
+from mlpl_tui.framework import Framework, find_framework, load_framework
+from mlpl_tui.integrity import check
+from mlpl_tui.model import Change, Project
+from mlpl_tui.store import STATE_FILE, Store, find_state_file
+
+STATUS_MARKS = {"todo": "[ ]", "doing": "[~]", "done": "[x]", "skipped": "[-]", "revisit": "[!]"}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one- or two-line errors instead of a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message}\nrun '{self.prog} --help' for usage\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--file",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="state file (default: mlpl.json here or in a parent; or $MLPL_FILE)",
+    )
+    common.add_argument(
+        "--framework",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="framework YAML (default: mlpl.yaml beside the state file, else built in)",
+    )
+    common.add_argument(
+        "--user", default=argparse.SUPPRESS, help="who acts (default: $MLPL_USER, git user.name)"
+    )
+    parser = _Parser(
+        prog="mlpl-tui",
+        parents=[common],
+        description="Run an ML exploration project with the ML Process Lifecycle (MLPL).",
+    )
+    parser.add_argument("--version", action="version", version=f"mlpl-tui {__version__}")
+    parser.add_argument("--no-mouse", action="store_true", help="terminal UI without mouse support")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], help=help, description=help)
+
+    p = command("init", "create mlpl.json in the current directory")
+    p.add_argument("--name", help="project name (default: the directory's name)")
+
+    p = command("status", "where the project stands")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = command("set", "set a module's status")
+    p.add_argument("module", help="module id, e.g. data.cleaning")
+    p.add_argument("status", help="todo, doing, done, skipped (needs --note) or revisit")
+    p.add_argument("--note", help="a note; the reason when skipping")
+
+    p = command("advance", "pass the gate to the next stage")
+    p.add_argument("--force", action="store_true", help="advance with the gate unmet (needs --why)")
+    p.add_argument("--why", help="the reason for a forced advance; recorded as a decision")
+
+    p = command("switch", "loop back to an earlier stage or to a module of the current one")
+    p.add_argument("stage", help="target stage: business, data, modelling, delivery or 1-4")
+    p.add_argument("--module", help="target module in that stage")
+    p.add_argument("--category", required=True, help="business, data, modelling or other")
+    p.add_argument("--reason", required=True, help="why you go back")
+
+    p = command("decide", "record a decision; prints its id")
+    p.add_argument("title")
+    p.add_argument("--decision", required=True, help="what was decided")
+    p.add_argument("--why", default="", help="rationale and consequences")
+    p.add_argument("--context", default="", help="the situation that called for a decision")
+    p.add_argument("--stage", help="stage it belongs to (default: the current stage)")
+    p.add_argument("--module", help="module it belongs to")
+    p.add_argument("--status", default="accepted", help="proposed, accepted (default), rejected")
+    p.add_argument("--supersedes", help="id of the decision this one replaces")
+
+    p = command("log", "record time spent")
+    p.add_argument("duration", help="e.g. 45m, 1h30m, 2h, 1.5h")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--stage", help="stage (default: the current stage)")
+    where.add_argument("--module", help="module, e.g. data.cleaning")
+    p.add_argument("--experiment", help="experiment id the time went into")
+    p.add_argument("--note", default="", help="what the time was spent on")
+    p.add_argument("--on", help="day worked: YYYY-MM-DD, today or yesterday (default: today)")
+
+    p = command("experiment", "the experiment log")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    actions.required = True
+    e = actions.add_parser("add", parents=[common], help="start an experiment; prints its id")
+    e.add_argument("title")
+    e.add_argument("--hypothesis", default="", help="what you expect and why")
+    e.add_argument("--link", default="", help="run id, commit or path")
+    e.add_argument("--module", help="modelling module it belongs to")
+    e = actions.add_parser("abandon", parents=[common], help="abandon an experiment, with why")
+    e.add_argument("id")
+    e.add_argument("--reason", required=True)
+    e = actions.add_parser("keep", parents=[common], help="keep an experiment")
+    e.add_argument("id")
+    e = actions.add_parser("list", parents=[common], help="list experiments")
+    e.add_argument("--json", action="store_true")
+
+    p = command("answer", "answer an exploration question (1-5)")
+    p.add_argument("number", help="question number, 1-5")
+    p.add_argument("answer", help="yes, no, partly or unknown")
+    p.add_argument("--note", help="evidence or explanation")
+
+    command("validate", "check the state file's integrity (exit 1 on problems)")
+    return parser
+
+
+# --- the composition root ---------------------------------------------------------------------
+
+
+class Session:
+    """What a command works with: the state file, its framework, who acts and when."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self._framework: Framework | None = None
+
+    @property
+    def path(self) -> Path:
+        explicit = getattr(self.args, "file", None) or os.environ.get("MLPL_FILE")
+        if explicit:
+            path = Path(explicit)
+            if not path.is_file():
+                raise UsageError(f"{path}: no such state file; create it with 'mlpl-tui init'")
+            return path
+        found = find_state_file(Path.cwd())
+        if found is None:
+            raise UsageError(
+                f"no {STATE_FILE} here or in any parent directory; create one with 'mlpl-tui init'"
+            )
+        return found
+
+    @property
+    def framework(self) -> Framework:
+        if self._framework is None:
+            override = getattr(self.args, "framework", None)
+            self._framework = load_framework(find_framework(self.path, override))
+        return self._framework
+
+    def who(self) -> str:
+        explicit = getattr(self.args, "user", None) or os.environ.get("MLPL_USER")
+        if explicit:
+            return str(explicit)
+        try:
+            name = subprocess.run(
+                ["git", "config", "user.name"], capture_output=True, text=True, timeout=5
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            name = ""
+        return name or getpass.getuser()
+
+    def context(self) -> lifecycle.Context:
+        now = datetime.now(timezone.utc).replace(microsecond=0)
+        return lifecycle.Context(self.who(), now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+    def change(self, decide: Callable[[Project, Framework, lifecycle.Context], Change]) -> Change:
+        """Apply one change and print what happened."""
+        framework, ctx = self.framework, self.context()
+        applied = Store(self.path).apply(lambda p: decide(p, framework, ctx), ctx.who, ctx.now)
+        change = applied.change
+        if change.result:
+            print(change.result)
+        if applied.written:
+            print(change.summary, file=sys.stderr)
+        else:
+            print("nothing to change", file=sys.stderr)
+        return change
+
+    def load(self) -> Project:
+        return Store(self.path).load()
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+def cmd_init(session: Session) -> int:
+    args = session.args
+    here = Path(getattr(args, "file", None) or os.environ.get("MLPL_FILE") or STATE_FILE)
+    if here.exists():
+        raise UsageError(f"{here} already exists; it was left as it is")
+    override = getattr(args, "framework", None)
+    framework = load_framework(find_framework(here, override))
+    if override is not None:
+        beside = here.parent / "mlpl.yaml"
+        if not beside.exists() or not beside.samefile(override):
+            if beside.exists():
+                raise UsageError(f"{beside} already exists; remove it or leave out --framework")
+            shutil.copyfile(override, beside)
+    name = args.name or here.resolve().parent.name
+    ctx = session.context()
+    Store.create(here, lifecycle.new_project(name, ctx))
+    first = framework.stages[0]
+    print(f"created {here} for '{name}': {first.title}, iteration 1")
+    return 0
+
+
+def cmd_status(session: Session) -> int:
+    project, framework = session.load(), session.framework
+    summary = progress.status_summary(project, framework)
+    if session.args.json:
+        print(json.dumps(summary, indent=2, ensure_ascii=False))
+        return 0
+    print(_status_text(project, framework, summary))
+    return 0
+
+
+def _status_text(project: Project, framework: Framework, summary: dict[str, Any]) -> str:
+    current = framework.stage(summary["current_stage"])
+    state = "accepted" if summary["closed"] else f"in {current.title}"
+    lines = [f"{summary['project']}: {state}, iteration {summary['iteration']}"]
+    for stage in summary["stages"]:
+        gate = ""
+        if stage["state"] == "current" and stage["gate_missing"]:
+            gate = "  gate needs: " + ", ".join(stage["gate_missing"])
+        lines.append(
+            f"  {stage['number']} {stage['title'][:40]:<40} {stage['state']:<9}"
+            f" {stage['done']}/{stage['total']}{gate}"
+        )
+    lines.append(f"Modules of {current.title}:")
+    for module in next(s for s in summary["stages"] if s["id"] == current.id)["modules"]:
+        required = "" if module["required"] else " (optional)"
+        mark = STATUS_MARKS.get(module["status"], "[?]")
+        lines.append(f"  {mark} {module['id']:<34} {module['status']:<8}{required}")
+    effort = (
+        lifecycle.format_minutes(summary["effort_minutes"]) if summary["effort_minutes"] else "0m"
+    )
+    lines.append(
+        f"Switches: {summary['switches']}  Decisions: {summary['decisions']}  "
+        f"Experiments: {summary['experiments']}  Effort: {effort}"
+    )
+    return "\n".join(lines)
+
+
+def cmd_set(session: Session) -> int:
+    a = session.args
+    session.change(lambda p, f, c: lifecycle.set_status(p, f, c, a.module, a.status, a.note))
+    return 0
+
+
+def cmd_advance(session: Session) -> int:
+    a = session.args
+    if a.why and not a.force:
+        raise UsageError("--why goes with --force; without it, advance needs no reason")
+    session.change(lambda p, f, c: lifecycle.advance(p, f, c, force=a.force, why=a.why))
+    return 0
+
+
+def cmd_switch(session: Session) -> int:
+    a = session.args
+    session.change(
+        lambda p, f, c: lifecycle.switch_back(p, f, c, a.stage, a.category, a.reason, a.module)
+    )
+    return 0
+
+
+def cmd_decide(session: Session) -> int:
+    a = session.args
+    session.change(
+        lambda p, f, c: lifecycle.decide(
+            p,
+            f,
+            c,
+            a.title,
+            a.decision,
+            context=a.context,
+            rationale=a.why,
+            stage=a.stage,
+            module=a.module,
+            status=a.status,
+            supersedes=a.supersedes,
+        )
+    )
+    return 0
+
+
+def cmd_log(session: Session) -> int:
+    a = session.args
+    session.change(
+        lambda p, f, c: lifecycle.log_effort(
+            p,
+            f,
+            c,
+            a.duration,
+            stage=a.stage,
+            module=a.module,
+            note=a.note,
+            on=a.on,
+            experiment=a.experiment,
+        )
+    )
+    return 0
+
+
+def cmd_experiment(session: Session) -> int:
+    a = session.args
+    if a.action == "list":
+        return _list_experiments(session.load(), a.json)
+    if a.action == "add":
+        session.change(
+            lambda p, f, c: lifecycle.add_experiment(
+                p, f, c, a.title, hypothesis=a.hypothesis, link=a.link, module=a.module
+            )
+        )
+    elif a.action == "abandon":
+        session.change(lambda p, f, c: lifecycle.abandon_experiment(p, c, a.id, a.reason))
+    else:
+        session.change(lambda p, f, c: lifecycle.keep_experiment(p, c, a.id))
+    return 0
+
+
+def _list_experiments(project: Project, as_json: bool) -> int:
+    spent: dict[str, int] = {}
+    for entry in project.effort:
+        if entry.experiment:
+            spent[entry.experiment] = spent.get(entry.experiment, 0) + entry.minutes
+    rows = [
+        {
+            "id": e.id,
+            "title": e.title,
+            "status": e.status,
+            "hypothesis": e.hypothesis,
+            "link": e.link,
+            "reason": e.reason,
+            "module": e.module,
+            "effort_minutes": spent.get(e.id, 0),
+            "created_at": e.created_at,
+            "created_by": e.created_by,
+        }
+        for e in project.experiments
+    ]
+    if as_json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    if not rows:
+        print("no experiments yet; start one with 'mlpl-tui experiment add TITLE'")
+    for row in rows:
+        why = f"  ({row['reason']})" if row["reason"] else ""
+        print(f"{row['id']}  {row['status']:<9} {row['title']}{why}")
+    return 0
+
+
+def cmd_answer(session: Session) -> int:
+    a = session.args
+    session.change(lambda p, f, c: lifecycle.answer_question(p, f, c, a.number, a.answer, a.note))
+    return 0
+
+
+def cmd_validate(session: Session) -> int:
+    path = session.path
+    problems = check(session.load(), session.framework)
+    errors = [p for p in problems if p.level == "error"]
+    for problem in problems:
+        print(
+            f"{path}: {problem.level}: {problem.text}",
+            file=sys.stderr if problem.level == "error" else sys.stdout,
+        )
+    if errors:
+        raise RuleError(f"{path}: {len(errors)} problem(s) found")
+    print(f"{path}: valid")
+    return 0
+
+
+def cmd_open(session: Session) -> int:
+    """No command: the terminal UI is not part of this build yet, so show where things stand."""
+    return cmd_status(session)
+
+
+COMMANDS: dict[str, Callable[[Session], int]] = {
+    "init": cmd_init,
+    "status": cmd_status,
+    "set": cmd_set,
+    "advance": cmd_advance,
+    "switch": cmd_switch,
+    "decide": cmd_decide,
+    "log": cmd_log,
+    "experiment": cmd_experiment,
+    "answer": cmd_answer,
+    "validate": cmd_validate,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; user errors are one or two lines on stderr and an exit status."""
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        args.json = False
+    try:
+        return COMMANDS.get(args.command or "", cmd_open)(Session(args))
+    except MlplError as exc:
+        print(f"mlpl-tui: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,447 @@
+"""The MLPL as data: load and validate a framework YAML file into frozen dataclasses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+
+from mlpl_tui.errors import UsageError
+
+STAGE_IDS = ("business", "data", "modelling", "delivery")
+SWITCH_CATEGORIES = ("business", "data", "modelling", "other")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+try:  # libyaml keeps start-up fast; the pure-Python loader behaves the same.
+    _SafeLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _SafeLoader = yaml.SafeLoader
+
+
+class FrameworkError(UsageError):
+    """The framework file cannot be read or does not describe a valid framework."""
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """A key artifact a stage produces."""
+
+    id: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Module:
+    """One checklist item of a stage; its id is `<stage>.<module>`."""
+
+    id: str
+    stage: str
+    title: str
+    description: str
+    required: bool
+    adapted: bool
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One of the four MLPL stages with its modules, artifacts and gate."""
+
+    id: str
+    number: int
+    title: str
+    summary: str
+    gate: str
+    artifacts: tuple[Artifact, ...]
+    modules: tuple[Module, ...]
+
+    @property
+    def required_modules(self) -> tuple[Module, ...]:
+        return tuple(m for m in self.modules if m.required)
+
+
+@dataclass(frozen=True)
+class SwitchCategory:
+    """A category of reasons for a lifecycle switch."""
+
+    id: str
+    title: str
+    description: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ExplorationQuestion:
+    """One of the five questions an exploration answers."""
+
+    number: int
+    text: str
+    stages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Framework:
+    """A validated framework: the stages in order, switch categories and exploration questions."""
+
+    name: str
+    title: str
+    version: int
+    source: str
+    stages: tuple[Stage, ...]
+    switch_categories: tuple[SwitchCategory, ...]
+    exploration_questions: tuple[ExplorationQuestion, ...]
+
+    @cached_property
+    def modules(self) -> dict[str, Module]:
+        return {m.id: m for s in self.stages for m in s.modules}
+
+    def stage(self, ref: str | int) -> Stage:
+        """A stage by id or number (1-4); raises UsageError naming the choices."""
+        text = str(ref).strip().lower()
+        for s in self.stages:
+            if text in (s.id, str(s.number)):
+                return s
+        choices = ", ".join(f"{s.id} ({s.number})" for s in self.stages)
+        raise UsageError(f"unknown stage '{ref}': use one of {choices}")
+
+    def stage_index(self, stage_id: str) -> int:
+        return [s.id for s in self.stages].index(stage_id)
+
+    def module(self, ref: str, stage: str | None = None) -> Module:
+        """A module by full id, or by short id within `stage` or when unambiguous."""
+        text = ref.strip().lower()
+        if text in self.modules:
+            return self.modules[text]
+        if "." in text:
+            head, _, tail = text.partition(".")
+            stage, text = self.stage(head).id, tail
+        matches = [
+            m
+            for m in self.modules.values()
+            if m.id.split(".", 1)[1] == text and stage in (None, m.stage)
+        ]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            names = ", ".join(m.id for m in matches)
+            raise UsageError(f"module '{ref}' is ambiguous: use one of {names}")
+        raise UsageError(f"unknown module '{ref}': 'mlpl-tui status' lists the module ids")
+
+    def category(self, ref: str) -> SwitchCategory:
+        for c in self.switch_categories:
+            if c.id == ref.strip().lower():
+                return c
+        choices = ", ".join(c.id for c in self.switch_categories)
+        raise UsageError(f"unknown switch category '{ref}': use one of {choices}")
+
+    def later_stages(self, stage_id: str) -> tuple[Stage, ...]:
+        return self.stages[self.stage_index(stage_id) + 1 :]
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+class _Where:
+    """Names a place in the YAML file for error messages."""
+
+    def __init__(self, path: Path, node: yaml.Node, field: str) -> None:
+        self.path, self.node, self.field = path, node, field
+
+    def fail(self, problem: str) -> FrameworkError:
+        line = self.node.start_mark.line + 1
+        return FrameworkError(f"{self.path}:{line}: field '{self.field}': {problem}")
+
+
+T = TypeVar("T")
+
+
+def _mapping(where: _Where) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    node = where.node
+    if not isinstance(node, yaml.MappingNode):
+        raise where.fail("expected a mapping of keys to values")
+    result: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+    for key, value in node.value:
+        if not isinstance(key, yaml.ScalarNode):
+            raise _Where(where.path, key, where.field).fail("keys must be plain words")
+        if key.value in result:
+            raise _Where(where.path, key, f"{where.field}.{key.value}").fail("appears twice")
+        result[key.value] = (key, value)
+    return result
+
+
+class _Reader:
+    """Reads typed fields out of a YAML mapping node, naming file, line and field on error."""
+
+    def __init__(self, path: Path, node: yaml.Node, field: str, allowed: Sequence[str]) -> None:
+        self.path, self.field, self.node = path, field, node
+        self.items = _mapping(_Where(path, node, field))
+        for name, (key, _value) in self.items.items():
+            if name not in allowed:
+                known = ", ".join(allowed)
+                raise self._at(key, name).fail(f"unknown field (known fields: {known})")
+
+    def _at(self, node: yaml.Node, name: str) -> _Where:
+        return _Where(self.path, node, f"{self.field}.{name}" if self.field else name)
+
+    def where(self, name: str) -> _Where:
+        return self._at(self.items[name][1], name)
+
+    def _get(self, name: str, required: bool) -> yaml.Node | None:
+        if name not in self.items:
+            if required:
+                raise _Where(self.path, self.node, self.field or name).fail(
+                    f"missing required field '{name}'"
+                )
+            return None
+        return self.items[name][1]
+
+    def text(self, name: str, required: bool = True, default: str = "") -> str:
+        node = self._get(name, required)
+        if node is None:
+            return default
+        if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:str":
+            raise self.where(name).fail("expected text")
+        value = str(node.value).strip()
+        if required and not value:
+            raise self.where(name).fail("must not be empty")
+        return value
+
+    def integer(self, name: str) -> int:
+        node = self._get(name, True)
+        assert node is not None
+        if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:int":
+            raise self.where(name).fail("expected a whole number")
+        return int(node.value)
+
+    def flag(self, name: str, default: bool = False) -> bool:
+        node = self._get(name, False)
+        if node is None:
+            return default
+        if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:bool":
+            raise self.where(name).fail("expected true or false")
+        return str(node.value).lower() in ("true", "yes", "on")
+
+    def items_of(self, name: str, read: Callable[[_Where], T], required: bool = True) -> list[T]:
+        node = self._get(name, required)
+        if node is None:
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.where(name).fail("expected a list")
+        if required and not node.value:
+            raise self.where(name).fail("must list at least one item")
+        base = self.where(name).field
+        return [read(_Where(self.path, item, f"{base}[{i}]")) for i, item in enumerate(node.value)]
+
+
+def _plain_text(where: _Where) -> str:
+    node = where.node
+    if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:str":
+        raise where.fail("expected text")
+    if not str(node.value).strip():
+        raise where.fail("must not be empty")
+    return str(node.value).strip()
+
+
+def _ident(reader: _Reader) -> str:
+    value = reader.text("id")
+    if not _ID.match(value):
+        raise reader.where("id").fail(f"'{value}' must be lowercase letters, digits and dashes")
+    return value
+
+
+def _unique(items: Sequence[T], key: Callable[[T], object], where: _Where, what: str) -> None:
+    seen: set[object] = set()
+    for item in items:
+        k = key(item)
+        if k in seen:
+            raise where.fail(f"{what} '{k}' appears twice")
+        seen.add(k)
+
+
+def _read_artifact(where: _Where) -> Artifact:
+    r = _Reader(where.path, where.node, where.field, ("id", "title", "description"))
+    return Artifact(_ident(r), r.text("title"), r.text("description", required=False))
+
+
+def _module_reader(stage_id: str) -> Callable[[_Where], Module]:
+    fields = ("id", "title", "description", "required", "adapted", "questions")
+
+    def read(where: _Where) -> Module:
+        r = _Reader(where.path, where.node, where.field, fields)
+        short = _ident(r)
+        return Module(
+            id=f"{stage_id}.{short}",
+            stage=stage_id,
+            title=r.text("title"),
+            description=r.text("description"),
+            required=r.flag("required"),
+            adapted=r.flag("adapted"),
+            questions=tuple(r.items_of("questions", _plain_text, required=False)),
+        )
+
+    return read
+
+
+def _read_stage(where: _Where) -> Stage:
+    fields = ("id", "number", "title", "summary", "gate", "artifacts", "modules")
+    r = _Reader(where.path, where.node, where.field, fields)
+    stage_id = _ident(r)
+    modules = r.items_of("modules", _module_reader(stage_id))
+    _unique(modules, lambda m: m.id, r.where("modules"), "module id")
+    artifacts = r.items_of("artifacts", _read_artifact, required=False)
+    _unique(artifacts, lambda a: a.id, r.where("artifacts") if artifacts else where, "artifact id")
+    return Stage(
+        id=stage_id,
+        number=r.integer("number"),
+        title=r.text("title"),
+        summary=r.text("summary", required=False),
+        gate=r.text("gate", required=False),
+        artifacts=tuple(artifacts),
+        modules=tuple(modules),
+    )
+
+
+def _read_category(where: _Where) -> SwitchCategory:
+    r = _Reader(where.path, where.node, where.field, ("id", "title", "description", "reasons"))
+    return SwitchCategory(
+        id=_ident(r),
+        title=r.text("title"),
+        description=r.text("description", required=False),
+        reasons=tuple(r.items_of("reasons", _plain_text, required=False)),
+    )
+
+
+def _read_question(where: _Where) -> ExplorationQuestion:
+    r = _Reader(where.path, where.node, where.field, ("number", "text", "stages"))
+    return ExplorationQuestion(
+        number=r.integer("number"),
+        text=r.text("text"),
+        stages=tuple(r.items_of("stages", _plain_text, required=False)),
+    )
+
+
+def _check_ids(where: _Where, found: Sequence[str], expected: Sequence[str], what: str) -> None:
+    if tuple(found) != tuple(expected):
+        raise where.fail(
+            f"{what} must be exactly {', '.join(expected)} in that order (found {', '.join(found)})"
+        )
+
+
+def parse_framework(text: str, path: Path) -> Framework:
+    """Validate framework YAML text; errors name the file, the line and the field."""
+    try:
+        root = yaml.compose(text, Loader=_SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f":{mark.line + 1}" if mark else ""
+        raise FrameworkError(
+            f"{path}{line}: not valid YAML: {exc.problem or exc.context}"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise FrameworkError(f"{path}: not valid YAML: {exc}") from None
+    if root is None:
+        raise FrameworkError(f"{path}: the file is empty; it must describe the framework's stages")
+    _refuse_tags(root, path)
+    fields = (
+        "name",
+        "title",
+        "version",
+        "source",
+        "stages",
+        "switch_categories",
+        "exploration_questions",
+    )
+    r = _Reader(path, root, "", fields)
+    stages = r.items_of("stages", _read_stage)
+    _check_ids(r.where("stages"), [s.id for s in stages], STAGE_IDS, "stage ids")
+    for number, stage in enumerate(stages, start=1):
+        if stage.number != number:
+            raise r.where("stages").fail(f"stage '{stage.id}' must have number {number}")
+    categories = r.items_of("switch_categories", _read_category)
+    _check_ids(
+        r.where("switch_categories"), [c.id for c in categories], SWITCH_CATEGORIES, "categories"
+    )
+    questions = r.items_of("exploration_questions", _read_question)
+    if [q.number for q in questions] != [1, 2, 3, 4, 5]:
+        raise r.where("exploration_questions").fail("must list questions numbered 1 to 5 in order")
+    for q in questions:
+        for stage_id in q.stages:
+            if stage_id not in STAGE_IDS:
+                raise r.where("exploration_questions").fail(
+                    f"question {q.number} names unknown stage '{stage_id}'"
+                )
+    return Framework(
+        name=r.text("name"),
+        title=r.text("title", required=False, default=r.text("name")),
+        version=r.integer("version") if "version" in r.items else 1,
+        source=r.text("source", required=False),
+        stages=tuple(stages),
+        switch_categories=tuple(categories),
+        exploration_questions=tuple(questions),
+    )
+
+
+_SAFE_TAGS = {
+    "tag:yaml.org,2002:" + t
+    for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+}
+
+
+def _refuse_tags(node: yaml.Node, path: Path) -> None:
+    """Refuse explicit object tags (e.g. !!python/object) anywhere in the document."""
+    if node.tag not in _SAFE_TAGS:
+        line = node.start_mark.line + 1
+        raise FrameworkError(
+            f"{path}:{line}: tag '{node.tag}' is not allowed; "
+            "the framework file holds plain data only"
+        )
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            _refuse_tags(key, path)
+            _refuse_tags(value, path)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _refuse_tags(item, path)
+
+
+def load_framework(path: Path) -> Framework:
+    """Read and validate a framework file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FrameworkError(f"{path}: framework file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FrameworkError(f"{path}: cannot read the framework file: {exc}") from None
+    return parse_framework(text, path)
+
+
+def data_dir() -> Path:
+    """The bundled data folder: beside the checkout first, then inside the installed package."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "data", here / "data"):
+        if (candidate / "mlpl.yaml").is_file():
+            return candidate
+    raise FrameworkError(
+        f"the bundled framework file is missing (looked in {here.parent / 'data'})"
+    )
+
+
+def builtin_framework_path() -> Path:
+    return data_dir() / "mlpl.yaml"
+
+
+def find_framework(state_file: Path | None, override: Path | None) -> Path:
+    """The framework to use: --framework, else mlpl.yaml beside the state file, else built-in."""
+    if override is not None:
+        return override
+    if state_file is not None:
+        beside = state_file.parent / "mlpl.yaml"
+        if beside.is_file():
+            return beside
+    return builtin_framework_path()

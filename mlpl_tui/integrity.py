@@ -1,0 +1,125 @@
+"""Integrity checks over a project's records, for `validate`, CI and pre-commit hooks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mlpl_tui.framework import Framework
+from mlpl_tui.model import (
+    Decision,
+    EffortEntry,
+    Project,
+    StateError,
+    Switch,
+    Visit,
+    check_records,
+)
+from mlpl_tui.progress import unknown_module_ids
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding: an error makes `validate` fail, a warning does not."""
+
+    level: str  # "error" or "warning"
+    text: str
+
+
+def check(project: Project, framework: Framework) -> list[Problem]:
+    """Everything wrong with the project, errors first; an empty list means it is sound."""
+    unreadable = [Problem("error", str(exc)) for exc in check_records(project.tables)]
+    if unreadable:
+        return unreadable  # the checks below need readable records
+    try:
+        project.meta  # noqa: B018 - reading it checks it
+    except StateError as exc:
+        return [Problem("error", str(exc))]
+    errors = [
+        *_check_visits(project.visits, framework),
+        *_check_decisions(project.decisions),
+        *_check_switches(project.switches, framework),
+        *_check_effort(project, project.effort, framework),
+    ]
+    warnings = [
+        Problem("warning", f"module '{m}' is not in the framework; its record is kept")
+        for m in unknown_module_ids(project, framework)
+    ]
+    return [Problem("error", e) for e in errors] + warnings
+
+
+def _stage_known(framework: Framework, stage: str | None) -> bool:
+    return stage is None or stage in {s.id for s in framework.stages}
+
+
+def _check_visits(visits: tuple[Visit, ...], framework: Framework) -> list[str]:
+    if not visits:
+        return ["no visits: the project has no current stage"]
+    problems = [
+        f"visit '{v.id}': unknown stage '{v.stage}'"
+        for v in visits
+        if not _stage_known(framework, v.stage)
+    ]
+    open_visits = [v for v in visits if v.left_at is None]
+    if len(open_visits) > 1:
+        problems.append("more than one open visit: " + ", ".join(v.id for v in open_visits))
+    if not open_visits and visits[-1].outcome != "accepted":
+        problems.append(f"no open visit, and the last visit '{visits[-1].id}' was not accepted")
+    return problems
+
+
+def _check_decisions(decisions: tuple[Decision, ...]) -> list[str]:
+    by_id = {d.id: d for d in decisions}
+    problems = []
+    for d in decisions:
+        if d.supersedes is not None:
+            old = by_id.get(d.supersedes)
+            if old is None:
+                problems.append(
+                    f"decision '{d.id}' supersedes '{d.supersedes}', which does not exist"
+                )
+            elif old.superseded_by != d.id:
+                problems.append(
+                    f"decision '{d.supersedes}' does not link back to '{d.id}' (superseded_by)"
+                )
+        if d.superseded_by is not None:
+            new = by_id.get(d.superseded_by)
+            if new is None:
+                problems.append(
+                    f"decision '{d.id}' is superseded by '{d.superseded_by}', which does not exist"
+                )
+            elif new.supersedes != d.id:
+                problems.append(
+                    f"decision '{d.superseded_by}' does not link back to '{d.id}' (supersedes)"
+                )
+    return problems
+
+
+def _check_switches(switches: tuple[Switch, ...], framework: Framework) -> list[str]:
+    problems = []
+    categories = {c.id for c in framework.switch_categories}
+    for s in switches:
+        for stage in (s.from_stage, s.to_stage):
+            if not _stage_known(framework, stage):
+                problems.append(f"switch '{s.id}': unknown stage '{stage}'")
+        if s.category not in categories:
+            problems.append(f"switch '{s.id}': unknown category '{s.category}'")
+    return problems
+
+
+def _check_effort(
+    project: Project, effort: tuple[EffortEntry, ...], framework: Framework
+) -> list[str]:
+    problems = []
+    switch_ids = {s.id for s in project.switches}
+    experiment_ids = {e.id for e in project.experiments}
+    for v in project.visits:
+        if v.switch is not None and v.switch not in switch_ids:
+            problems.append(f"visit '{v.id}' points at switch '{v.switch}', which does not exist")
+    for e in effort:
+        if not _stage_known(framework, e.stage):
+            problems.append(f"effort entry '{e.id}': unknown stage '{e.stage}'")
+        if e.experiment is not None and e.experiment not in experiment_ids:
+            problems.append(
+                f"effort entry '{e.id}' points at experiment '{e.experiment}', which does not exist"
+            )
+    return problems

@@ -1,0 +1,565 @@
+"""The lifecycle rules as pure functions: each takes a snapshot and returns the change to write.
+
+Nothing here reads files or the clock: the caller passes who acts and when, and the store
+applies the returned change in one transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from mlpl_tui.errors import RuleError, UsageError
+from mlpl_tui.framework import Framework, Module, Stage
+from mlpl_tui.model import (
+    ANSWERS,
+    DECISION_STATUSES,
+    META_ID,
+    MODULE_STATUSES,
+    Change,
+    Decision,
+    Experiment,
+    Project,
+    Put,
+    new_id,
+)
+from mlpl_tui.progress import (
+    current_stage_id,
+    current_visit,
+    gate_missing,
+    is_closed,
+    iteration,
+    last_visit,
+    module_status,
+)
+
+MAX_DAY_MINUTES = 24 * 60
+_DURATION = re.compile(r"^(?:(?P<h>\d+(?:\.\d+)?)h)?(?:(?P<m>\d+)m)?$")
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who acts and when (UTC ISO-8601 to the second), and how new ids are made."""
+
+    who: str
+    now: str
+    make_id: Callable[[], str] = new_id
+
+    @property
+    def today(self) -> str:
+        return self.now[:10]
+
+    def stamp(self) -> dict[str, str]:
+        return {"updated_at": self.now, "updated_by": self.who}
+
+    def id_for(self, project: Project, table: str) -> str:
+        while True:
+            candidate = self.make_id()
+            if not project.has_id(table, candidate):
+                return candidate
+
+
+# --- parsing user input ----------------------------------------------------------------------
+
+
+def parse_duration(text: str) -> int:
+    """Minutes in a duration such as 45m, 1h30m, 2h or 1.5h; at most one day, more than zero."""
+    cleaned = text.strip().lower().replace(" ", "")
+    match = _DURATION.match(cleaned)
+    if not cleaned or match is None:
+        raise UsageError(
+            f"duration '{text}' is not understood: write it like 45m, 1h30m, 2h or 1.5h"
+        )
+    import pendulum  # only the commands that take durations pay for the import
+
+    iso = "PT" + (f"{match['h']}H" if match["h"] else "") + (f"{match['m']}M" if match["m"] else "")
+    duration = pendulum.parse(iso)
+    assert isinstance(duration, pendulum.Duration)
+    minutes = round(duration.total_seconds() / 60)
+    if minutes <= 0:
+        raise UsageError(f"duration '{text}' is zero; log at least one minute")
+    if minutes > MAX_DAY_MINUTES:
+        raise UsageError(f"duration '{text}' is more than a day; log each day separately")
+    return minutes
+
+
+def parse_day(text: str, today: str) -> str:
+    """A calendar day as YYYY-MM-DD: ISO dates, 'today' or 'yesterday'; never in the future."""
+    import pendulum
+
+    base = pendulum.parse(today)
+    assert isinstance(base, pendulum.DateTime)
+    word = text.strip().lower()
+    if word in ("today", "yesterday"):
+        return base.subtract(days=1 if word == "yesterday" else 0).date().isoformat()
+    try:
+        parsed = pendulum.parse(word, strict=True)
+    except (ValueError, pendulum.parsing.exceptions.ParserError):
+        raise UsageError(f"date '{text}' is not understood: use YYYY-MM-DD") from None
+    if not isinstance(parsed, (pendulum.Date, date)):
+        raise UsageError(f"date '{text}' is not understood: use YYYY-MM-DD")
+    day = parsed.date() if isinstance(parsed, pendulum.DateTime) else parsed
+    if day > base.date():
+        raise UsageError(
+            f"date '{text}' is in the future; effort is logged for days already worked"
+        )
+    return day.isoformat()
+
+
+def _required(value: str | None, what: str) -> str:
+    if value is None or not value.strip():
+        raise UsageError(f"{what} must not be empty")
+    return value.strip()
+
+
+# --- creating a project -----------------------------------------------------------------------
+
+
+def new_project(name: str, ctx: Context) -> dict[str, dict[str, dict[str, Any]]]:
+    """The tables of a new project: it starts in `business`, iteration 1."""
+    visit = {
+        "stage": "business",
+        "iteration": 1,
+        "entered_at": ctx.now,
+        "entered_by": ctx.who,
+        "how": "start",
+        "left_at": None,
+    }
+    meta = {
+        "name": _required(name, "the project name"),
+        "created_at": ctx.now,
+        "created_by": ctx.who,
+    }
+    event = {
+        "at": ctx.now,
+        "by": ctx.who,
+        "action": "project.create",
+        "summary": f"Created project '{meta['name']}' in Business, iteration 1",
+        "refs": [META_ID],
+    }
+    return {
+        "meta": {META_ID: meta},
+        "visits": {ctx.make_id(): visit},
+        "events": {ctx.make_id(): event},
+    }
+
+
+# --- modules ----------------------------------------------------------------------------------
+
+
+def set_status(
+    project: Project,
+    framework: Framework,
+    ctx: Context,
+    module_ref: str,
+    status: str,
+    note: str | None = None,
+) -> Change:
+    """Set a module's status; a skip needs a reason in the note."""
+    module = framework.module(module_ref)
+    status = status.strip().lower()
+    if status not in MODULE_STATUSES:
+        raise UsageError(f"unknown status '{status}': use one of {', '.join(MODULE_STATUSES)}")
+    current = project.modules.get(module.id)
+    if status == "skipped" and not (note or "").strip():
+        raise RuleError(f"skipping {module.id} needs a reason: add --note TEXT")
+    fields: dict[str, Any] = {"status": status}
+    if note is not None:
+        fields["note"] = note.strip()
+    if current is not None and current.status == status and note in (None, current.note):
+        return Change("module.set", "", [])
+    before = current.status if current else "todo"
+    summary = f"{module.id}: {before} → {status}"
+    if note:
+        summary += f" ({_short(note)})"
+    return Change("module.set", summary, [Put("modules", module.id, {**fields, **ctx.stamp()})])
+
+
+def toggle_done(project: Project, framework: Framework, ctx: Context, module_ref: str) -> Change:
+    """Done when it was not, back to todo when it was (the TUI's space key)."""
+    module = framework.module(module_ref)
+    done = module_status(project, module.id) == "done"
+    return set_status(project, framework, ctx, module.id, "todo" if done else "done")
+
+
+def set_note(
+    project: Project, framework: Framework, ctx: Context, module_ref: str, note: str
+) -> Change:
+    module = framework.module(module_ref)
+    current = project.modules.get(module.id)
+    if current is not None and current.note == note.strip():
+        return Change("module.note", "", [])
+    fields = {"note": note.strip(), **ctx.stamp()}
+    if current is None:
+        fields["status"] = "todo"
+    return Change("module.note", f"{module.id}: note updated", [Put("modules", module.id, fields)])
+
+
+# --- moving through the stages ----------------------------------------------------------------
+
+
+def advance(
+    project: Project,
+    framework: Framework,
+    ctx: Context,
+    force: bool = False,
+    why: str | None = None,
+) -> Change:
+    """Move to the next stage when its gate is met, or with --force and a reason (a decision)."""
+    visit = current_visit(project)
+    if visit is None:
+        raise RuleError("the project is closed (accepted); loop back with 'switch' to reopen it")
+    stage = framework.stage(visit.stage)
+    missing = gate_missing(project, stage)
+    if missing and not force:
+        names = ", ".join(f"{m.id} ({module_status(project, m.id)})" for m in missing)
+        raise RuleError(
+            f"the gate of {stage.title} is not met; required modules not done or skipped: {names}\n"
+            "finish or skip them (set MODULE skipped --note WHY), or use --force --why TEXT"
+        )
+    if missing and not (why or "").strip():
+        raise UsageError("a forced advance needs a reason: add --why TEXT")
+    puts = [Put("visits", visit.id, {"left_at": ctx.now})]
+    later = framework.later_stages(stage.id)
+    if not later:
+        puts[0].fields = {"left_at": ctx.now, "outcome": "accepted"}
+        return Change("project.accept", f"{stage.title} passed: the project is accepted", puts)
+    target = later[0]
+    how = "forced" if missing else "advance"
+    puts.append(
+        Put("visits", ctx.id_for(project, "visits"), _visit(target, visit.iteration, how, ctx))
+    )
+    summary = f"Advanced from {stage.title} to {target.title}"
+    if missing:
+        decision_id = ctx.id_for(project, "decisions")
+        puts.append(
+            Put("decisions", decision_id, _forced_decision(stage, target, missing, why, ctx))
+        )
+        summary += f" with the gate unmet (decision {decision_id})"
+    return Change("stage.advance", summary, puts)
+
+
+def _visit(
+    stage: Stage, number: int, how: str, ctx: Context, switch: str | None = None
+) -> dict[str, Any]:
+    return {
+        "stage": stage.id,
+        "iteration": number,
+        "entered_at": ctx.now,
+        "entered_by": ctx.who,
+        "how": how,
+        "switch": switch,
+        "left_at": None,
+    }
+
+
+def _forced_decision(
+    stage: Stage, target: Stage, missing: Sequence[Module], why: str | None, ctx: Context
+) -> dict[str, Any]:
+    return {
+        "title": f"Advance to {target.title} with the gate of {stage.title} unmet",
+        "context": "Required modules not done or skipped: " + ", ".join(m.id for m in missing),
+        "decision": f"Advance from {stage.title} to {target.title} without finishing them.",
+        "rationale": (why or "").strip(),
+        "status": "accepted",
+        "stage": stage.id,
+        "module": None,
+        "supersedes": None,
+        "superseded_by": None,
+        "created_at": ctx.now,
+        "created_by": ctx.who,
+    }
+
+
+def revisit_targets(
+    project: Project, framework: Framework, stage: Stage, module: Module | None
+) -> list[str]:
+    """Modules a switch to `stage` (or to `module` in it) marks for revisit: done or doing ones
+    in every later stage, and the named module itself."""
+    downstream = [m for s in framework.later_stages(stage.id) for m in s.modules]
+    if module is not None:
+        downstream.insert(0, module)
+    return [m.id for m in downstream if module_status(project, m.id) in ("done", "doing")]
+
+
+def switch_back(
+    project: Project,
+    framework: Framework,
+    ctx: Context,
+    stage_ref: str,
+    category: str,
+    reason: str,
+    module_ref: str | None = None,
+) -> Change:
+    """Loop back to an earlier stage or to a module of the current one: a new iteration."""
+    target = framework.stage(stage_ref)
+    module = framework.module(module_ref, target.id) if module_ref else None
+    if module is not None and module.stage != target.id:
+        raise UsageError(f"module {module.id} is not in stage {target.id}")
+    kind = framework.category(category)
+    why = _required(reason, "the reason for a switch (--reason)")
+    here = framework.stage(current_stage_id(project))
+    gap = framework.stage_index(target.id) - framework.stage_index(here.id)
+    if gap > 0:
+        raise RuleError(
+            f"cannot switch forward from {here.title} to {target.title}: the project moves forward "
+            "one stage at a time with 'advance'"
+        )
+    if gap == 0 and module is None and not is_closed(project):
+        raise RuleError(
+            f"already in {here.title}: to loop back within it, name the module with --module"
+        )
+    revisit = revisit_targets(project, framework, target, module)
+    previous = current_visit(project) or last_visit(project)
+    number = iteration(project) + 1
+    switch_id = ctx.id_for(project, "switches")
+    puts = [
+        Put(
+            "switches",
+            switch_id,
+            {
+                "from_stage": here.id,
+                "to_stage": target.id,
+                "to_module": module.id if module else None,
+                "category": kind.id,
+                "reason": why,
+                "iteration": number,
+                "revisit": revisit,
+                "at": ctx.now,
+                "by": ctx.who,
+            },
+        ),
+        Put(
+            "visits",
+            ctx.id_for(project, "visits"),
+            _visit(target, number, "switch", ctx, switch_id),
+        ),
+    ]
+    if previous is not None and previous.left_at is None:
+        puts.insert(1, Put("visits", previous.id, {"left_at": ctx.now}))
+    puts += [Put("modules", m, {"status": "revisit", **ctx.stamp()}) for m in revisit]
+    where = module.id if module else target.title
+    summary = (
+        f"Switched back from {here.title} to {where} ({kind.id}: {_short(why)}); iteration {number}"
+    )
+    if revisit:
+        summary += f"; {len(revisit)} module(s) to revisit"
+    return Change("stage.switch", summary, puts, result=switch_id)
+
+
+# --- decisions --------------------------------------------------------------------------------
+
+
+def find_record(records: Sequence[Decision] | Sequence[Experiment], ref: str, what: str) -> Any:
+    """A record by id or by a unique prefix of its id, as git resolves short hashes."""
+    ref = ref.strip()
+    exact = [r for r in records if r.id == ref]
+    matches = exact or [r for r in records if ref and r.id.startswith(ref)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise UsageError(f"{what} id '{ref}' is ambiguous; give more characters")
+    raise UsageError(f"no {what} with id '{ref}'")
+
+
+def decide(
+    project: Project,
+    framework: Framework,
+    ctx: Context,
+    title: str,
+    decision: str,
+    *,
+    context: str = "",
+    rationale: str = "",
+    stage: str | None = None,
+    module: str | None = None,
+    status: str = "accepted",
+    supersedes: str | None = None,
+) -> Change:
+    """Record a decision; superseding another keeps the link consistent in both directions."""
+    status = status.strip().lower()
+    if status not in DECISION_STATUSES:
+        raise UsageError(
+            f"unknown decision status '{status}': use one of {', '.join(DECISION_STATUSES)}"
+        )
+    stage_obj = framework.stage(stage) if stage else None
+    module_obj = framework.module(module, stage_obj.id if stage_obj else None) if module else None
+    stage_id = (stage_obj.id if stage_obj else None) or (
+        module_obj.stage if module_obj else current_stage_id(project)
+    )
+    decision_id = ctx.id_for(project, "decisions")
+    record = {
+        "title": _required(title, "the decision title"),
+        "context": context.strip(),
+        "decision": _required(decision, "the decision (--decision)"),
+        "rationale": rationale.strip(),
+        "status": status,
+        "stage": stage_id,
+        "module": module_obj.id if module_obj else None,
+        "supersedes": None,
+        "superseded_by": None,
+        "created_at": ctx.now,
+        "created_by": ctx.who,
+    }
+    puts = [Put("decisions", decision_id, record)]
+    summary = f"Decision {decision_id}: {_short(record['title'])} ({status})"
+    if supersedes:
+        old: Decision = find_record(project.decisions, supersedes, "decision")
+        if old.superseded_by:
+            raise RuleError(f"decision {old.id} is already superseded by {old.superseded_by}")
+        record["supersedes"] = old.id
+        puts.append(
+            Put("decisions", old.id, {"status": "superseded", "superseded_by": decision_id})
+        )
+        summary += f", supersedes {old.id}"
+    return Change("decision.add", summary, puts, result=decision_id)
+
+
+# --- effort -----------------------------------------------------------------------------------
+
+
+def log_effort(
+    project: Project,
+    framework: Framework,
+    ctx: Context,
+    duration: str,
+    *,
+    stage: str | None = None,
+    module: str | None = None,
+    note: str = "",
+    on: str | None = None,
+    experiment: str | None = None,
+) -> Change:
+    """Record time spent on a stage or a module (the current stage by default)."""
+    minutes = parse_duration(duration)
+    if stage and module:
+        raise UsageError("give either --stage or --module, not both")
+    module_obj = framework.module(module) if module else None
+    linked: Experiment | None = (
+        find_record(project.experiments, experiment, "experiment") if experiment else None
+    )
+    stage_id = (
+        module_obj.stage
+        if module_obj
+        else framework.stage(stage).id
+        if stage
+        else linked.stage
+        if linked
+        else current_stage_id(project)
+    )
+    day = parse_day(on, ctx.today) if on else ctx.today
+    entry = {
+        "minutes": minutes,
+        "stage": stage_id,
+        "module": module_obj.id if module_obj else None,
+        "on": day,
+        "note": note.strip(),
+        "iteration": iteration(project),
+        "experiment": linked.id if linked else None,
+        "at": ctx.now,
+        "by": ctx.who,
+    }
+    entry_id = ctx.id_for(project, "effort")
+    where = module_obj.id if module_obj else stage_id
+    summary = f"Logged {format_minutes(minutes)} on {where} for {day}"
+    return Change("effort.log", summary, [Put("effort", entry_id, entry)], result=entry_id)
+
+
+def format_minutes(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest}m"
+    return f"{hours}h{rest:02d}m" if rest else f"{hours}h"
+
+
+# --- experiments ------------------------------------------------------------------------------
+
+
+def add_experiment(
+    project: Project,
+    framework: Framework,
+    ctx: Context,
+    title: str,
+    *,
+    hypothesis: str = "",
+    link: str = "",
+    module: str | None = None,
+) -> Change:
+    """Open an experiment in the log; it stays there whatever becomes of it."""
+    module_obj = framework.module(module, "modelling") if module else None
+    experiment_id = ctx.id_for(project, "experiments")
+    record = {
+        "title": _required(title, "the experiment title"),
+        "hypothesis": hypothesis.strip(),
+        "link": link.strip(),
+        "status": "running",
+        "reason": "",
+        "stage": module_obj.stage if module_obj else "modelling",
+        "module": module_obj.id if module_obj else None,
+        "created_at": ctx.now,
+        "created_by": ctx.who,
+        **ctx.stamp(),
+    }
+    summary = f"Experiment {experiment_id} started: {_short(record['title'])}"
+    return Change(
+        "experiment.add", summary, [Put("experiments", experiment_id, record)], result=experiment_id
+    )
+
+
+def abandon_experiment(project: Project, ctx: Context, ref: str, reason: str) -> Change:
+    found: Experiment = find_record(project.experiments, ref, "experiment")
+    why = _required(reason, "the reason for abandoning an experiment (--reason)")
+    return _experiment_status(found, ctx, "abandoned", why)
+
+
+def keep_experiment(project: Project, ctx: Context, ref: str) -> Change:
+    found: Experiment = find_record(project.experiments, ref, "experiment")
+    return _experiment_status(found, ctx, "kept", "")
+
+
+def _experiment_status(found: Experiment, ctx: Context, status: str, reason: str) -> Change:
+    if found.status == status and found.reason == reason:
+        return Change(f"experiment.{status}", "", [])
+    fields = {"status": status, "reason": reason, **ctx.stamp()}
+    verb = "kept" if status == "kept" else f"abandoned ({_short(reason)})"
+    summary = f"Experiment {found.id} {verb}: {_short(found.title)}"
+    return Change(
+        f"experiment.{status}", summary, [Put("experiments", found.id, fields)], result=found.id
+    )
+
+
+# --- exploration questions --------------------------------------------------------------------
+
+
+def answer_question(
+    project: Project,
+    framework: Framework,
+    ctx: Context,
+    number: str,
+    answer: str,
+    note: str | None = None,
+) -> Change:
+    """Answer one of the five exploration questions: yes, no, partly or unknown."""
+    numbers = {str(q.number): q for q in framework.exploration_questions}
+    question = numbers.get(number.strip())
+    if question is None:
+        raise UsageError(f"unknown question '{number}': use a number from 1 to {len(numbers)}")
+    answer = answer.strip().lower()
+    if answer not in ANSWERS:
+        raise UsageError(f"unknown answer '{answer}': use one of {', '.join(ANSWERS)}")
+    current = project.answers.get(question.number)
+    if current is not None and current.answer == answer and note in (None, current.note):
+        return Change("question.answer", "", [])
+    fields: dict[str, Any] = {"answer": answer, **ctx.stamp()}
+    if note is not None:
+        fields["note"] = note.strip()
+    summary = f"Question {question.number} answered '{answer}': {_short(question.text)}"
+    return Change("question.answer", summary, [Put("questions", str(question.number), fields)])
+
+
+def _short(text: str, limit: int = 60) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -1,0 +1,473 @@
+"""Domain records as frozen dataclasses, and the project snapshot built from the stored tables."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, TypeVar
+
+from mlpl_tui.errors import UsageError
+
+SCHEMA_VERSION = 1
+TABLES = (
+    "meta",
+    "visits",
+    "modules",
+    "decisions",
+    "switches",
+    "effort",
+    "experiments",
+    "questions",
+    "artifacts",
+    "events",
+)
+MODULE_STATUSES = ("todo", "doing", "done", "skipped", "revisit")
+DECISION_STATUSES = ("proposed", "accepted", "rejected", "superseded")
+EXPERIMENT_STATUSES = ("running", "kept", "abandoned")
+ANSWERS = ("yes", "no", "partly", "unknown")
+VISIT_HOWS = ("start", "advance", "forced", "switch")
+META_ID = "project"
+
+Raw = Mapping[str, Any]
+Tables = Mapping[str, Mapping[str, Raw]]
+
+
+def new_id() -> str:
+    """A random record id, so records added on two branches do not collide in a merge."""
+    return secrets.token_hex(5)
+
+
+class StateError(UsageError):
+    """The state file holds something this program cannot use (exit 2)."""
+
+
+class RecordError(StateError):
+    """One record has a missing or wrongly typed field."""
+
+
+def _get(raw: Raw, where: str, name: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
+    if name not in raw or raw[name] is None:
+        if default is ...:
+            raise RecordError(f"{where}: field '{name}' is missing")
+        return default
+    value = raw[name]
+    # bool is an int in Python; a count stored as true/false is still wrong.
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, (int, float))):
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise RecordError(f"{where}: field '{name}' should be {names}, not {value!r:.40}")
+    return value
+
+
+def _choice(raw: Raw, where: str, name: str, choices: tuple[str, ...], default: Any = ...) -> Any:
+    value = _get(raw, where, name, str, default)
+    if value is not None and value not in choices:
+        raise RecordError(
+            f"{where}: field '{name}' is '{value:.40}'; use one of {', '.join(choices)}"
+        )
+    return value
+
+
+def _text(raw: Raw, where: str, name: str) -> str:
+    return str(_get(raw, where, name, str, ""))
+
+
+def _optional(raw: Raw, where: str, name: str) -> str | None:
+    value: str | None = _get(raw, where, name, str, None)
+    return value
+
+
+def _ids(raw: Raw, where: str, name: str) -> tuple[str, ...]:
+    values = _get(raw, where, name, list, [])
+    if not all(isinstance(v, str) for v in values):
+        raise RecordError(f"{where}: field '{name}' should list text ids")
+    return tuple(values)
+
+
+@dataclass(frozen=True)
+class Meta:
+    """Project-wide facts: the schema version, the project's name and creation."""
+
+    schema_version: int
+    name: str
+    created_at: str
+    created_by: str
+
+    @staticmethod
+    def parse(id: str, raw: Raw) -> Meta:
+        w = f"meta '{id}'"
+        return Meta(
+            schema_version=_get(raw, w, "schema_version", int),
+            name=_text(raw, w, "name"),
+            created_at=_text(raw, w, "created_at"),
+            created_by=_text(raw, w, "created_by"),
+        )
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One stay in a stage: which iteration, when entered and left, and how it was entered."""
+
+    id: str
+    stage: str
+    iteration: int
+    entered_at: str
+    entered_by: str
+    how: str
+    switch: str | None
+    left_at: str | None
+    outcome: str | None
+
+    @staticmethod
+    def parse(id: str, raw: Raw) -> Visit:
+        w = f"visit '{id}'"
+        return Visit(
+            id=id,
+            stage=_get(raw, w, "stage", str),
+            iteration=_get(raw, w, "iteration", int),
+            entered_at=_get(raw, w, "entered_at", str),
+            entered_by=_text(raw, w, "entered_by"),
+            how=_choice(raw, w, "how", VISIT_HOWS),
+            switch=_optional(raw, w, "switch"),
+            left_at=_optional(raw, w, "left_at"),
+            outcome=_optional(raw, w, "outcome"),
+        )
+
+
+@dataclass(frozen=True)
+class ModuleState:
+    """What is recorded of one module: its status and note."""
+
+    id: str
+    status: str
+    note: str
+    updated_at: str
+    updated_by: str
+
+    @staticmethod
+    def parse(id: str, raw: Raw) -> ModuleState:
+        w = f"module '{id}'"
+        return ModuleState(
+            id=id,
+            status=_choice(raw, w, "status", MODULE_STATUSES),
+            note=_text(raw, w, "note"),
+            updated_at=_text(raw, w, "updated_at"),
+            updated_by=_text(raw, w, "updated_by"),
+        )
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A decision record: context, decision, rationale, status and supersedes links."""
+
+    id: str
+    title: str
+    context: str
+    decision: str
+    rationale: str
+    status: str
+    stage: str | None
+    module: str | None
+    supersedes: str | None
+    superseded_by: str | None
+    created_at: str
+    created_by: str
+
+    @staticmethod
+    def parse(id: str, raw: Raw) -> Decision:
+        w = f"decision '{id}'"
+        return Decision(
+            id=id,
+            title=_get(raw, w, "title", str),
+            context=_text(raw, w, "context"),
+            decision=_text(raw, w, "decision"),
+            rationale=_text(raw, w, "rationale"),
+            status=_choice(raw, w, "status", DECISION_STATUSES),
+            stage=_optional(raw, w, "stage"),
+            module=_optional(raw, w, "module"),
+            supersedes=_optional(raw, w, "supersedes"),
+            superseded_by=_optional(raw, w, "superseded_by"),
+            created_at=_text(raw, w, "created_at"),
+            created_by=_text(raw, w, "created_by"),
+        )
+
+
+@dataclass(frozen=True)
+class Switch:
+    """A lifecycle switch: a move back, why, and which modules it marked for revisit."""
+
+    id: str
+    from_stage: str
+    to_stage: str
+    to_module: str | None
+    category: str
+    reason: str
+    iteration: int
+    revisit: tuple[str, ...]
+    at: str
+    by: str
+
+    @staticmethod
+    def parse(id: str, raw: Raw) -> Switch:
+        w = f"switch '{id}'"
+        return Switch(
+            id=id,
+            from_stage=_get(raw, w, "from_stage", str),
+            to_stage=_get(raw, w, "to_stage", str),
+            to_module=_optional(raw, w, "to_module"),
+            category=_get(raw, w, "category", str),
+            reason=_text(raw, w, "reason"),
+            iteration=_get(raw, w, "iteration", int),
+            revisit=_ids(raw, w, "revisit"),
+            at=_text(raw, w, "at"),
+            by=_text(raw, w, "by"),
+        )
+
+
+@dataclass(frozen=True)
+class EffortEntry:
+    """Time spent on a stage or module on a given day, in the iteration it was logged in."""
+
+    id: str
+    minutes: int
+    stage: str
+    module: str | None
+    on: str
+    note: str
+    iteration: int
+    experiment: str | None
+    at: str
+    by: str
+
+    @staticmethod
+    def parse(id: str, raw: Raw) -> EffortEntry:
+        w = f"effort entry '{id}'"
+        minutes = _get(raw, w, "minutes", int)
+        if minutes <= 0:
+            raise RecordError(f"{w}: field 'minutes' must be positive, not {minutes}")
+        return EffortEntry(
+            id=id,
+            minutes=minutes,
+            stage=_get(raw, w, "stage", str),
+            module=_optional(raw, w, "module"),
+            on=_get(raw, w, "on", str),
+            note=_text(raw, w, "note"),
+            iteration=_get(raw, w, "iteration", int, 1),
+            experiment=_optional(raw, w, "experiment"),
+            at=_text(raw, w, "at"),
+            by=_text(raw, w, "by"),
+        )
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One attempt in the experiment log, kept even when abandoned."""
+
+    id: str
+    title: str
+    hypothesis: str
+    link: str
+    status: str
+    reason: str
+    stage: str
+    module: str | None
+    created_at: str
+    created_by: str
+    updated_at: str
+    updated_by: str
+
+    @staticmethod
+    def parse(id: str, raw: Raw) -> Experiment:
+        w = f"experiment '{id}'"
+        return Experiment(
+            id=id,
+            title=_get(raw, w, "title", str),
+            hypothesis=_text(raw, w, "hypothesis"),
+            link=_text(raw, w, "link"),
+            status=_choice(raw, w, "status", EXPERIMENT_STATUSES),
+            reason=_text(raw, w, "reason"),
+            stage=str(_get(raw, w, "stage", str, "modelling")),
+            module=_optional(raw, w, "module"),
+            created_at=_text(raw, w, "created_at"),
+            created_by=_text(raw, w, "created_by"),
+            updated_at=_text(raw, w, "updated_at"),
+            updated_by=_text(raw, w, "updated_by"),
+        )
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The current answer to one of the five exploration questions."""
+
+    number: int
+    answer: str
+    note: str
+    updated_at: str
+    updated_by: str
+
+    @staticmethod
+    def parse(id: str, raw: Raw) -> Answer:
+        w = f"question '{id}'"
+        if not id.isdigit():
+            raise RecordError(f"{w}: questions are keyed by their number 1-5")
+        return Answer(
+            number=int(id),
+            answer=_choice(raw, w, "answer", ANSWERS),
+            note=_text(raw, w, "note"),
+            updated_at=_text(raw, w, "updated_at"),
+            updated_by=_text(raw, w, "updated_by"),
+        )
+
+
+@dataclass(frozen=True)
+class Event:
+    """One entry of the append-only history: who did what, when."""
+
+    id: str
+    at: str
+    by: str
+    action: str
+    summary: str
+    refs: tuple[str, ...]
+
+    @staticmethod
+    def parse(id: str, raw: Raw) -> Event:
+        w = f"event '{id}'"
+        return Event(
+            id=id,
+            at=_get(raw, w, "at", str),
+            by=_text(raw, w, "by"),
+            action=_get(raw, w, "action", str),
+            summary=_text(raw, w, "summary"),
+            refs=_ids(raw, w, "refs"),
+        )
+
+
+@dataclass
+class Put:
+    """Create a record, or merge fields into it (unknown fields are kept)."""
+
+    table: str
+    id: str
+    fields: Mapping[str, Any]
+
+
+@dataclass
+class Change:
+    """What one user action writes, as puts, plus the history line that describes it."""
+
+    action: str
+    summary: str
+    puts: list[Put] = field(default_factory=list)
+    result: str | None = None  # what the command prints, e.g. a new record's id
+
+
+R = TypeVar("R")
+
+PARSERS: dict[str, Callable[[str, Raw], Any]] = {
+    "meta": Meta.parse,
+    "visits": Visit.parse,
+    "modules": ModuleState.parse,
+    "decisions": Decision.parse,
+    "switches": Switch.parse,
+    "effort": EffortEntry.parse,
+    "experiments": Experiment.parse,
+    "questions": Answer.parse,
+    "events": Event.parse,
+}
+
+
+def check_records(tables: Tables) -> Iterator[RecordError]:
+    """Every record that cannot be read, as errors (for `validate`)."""
+    for name, parse in PARSERS.items():
+        for id, raw in tables.get(name, {}).items():
+            try:
+                parse(id, raw)
+            except RecordError as exc:
+                yield exc
+
+
+class Project:
+    """An immutable snapshot of one project's state; tables are turned into records on first use."""
+
+    def __init__(self, tables: Tables, label: str = "mlpl.json") -> None:
+        # The store replaces tables and records rather than mutating them, so a shallow copy
+        # of the top level is enough to keep this snapshot stable.
+        self._tables = dict(tables)
+        self.label = label
+
+    @property
+    def tables(self) -> Tables:
+        return self._tables
+
+    def raw(self, table: str) -> Mapping[str, Raw]:
+        return self._tables.get(table, {})
+
+    def has_id(self, table: str, id: str) -> bool:
+        return id in self.raw(table)
+
+    def _fail(self, exc: RecordError) -> StateError:
+        return StateError(f"{self.label}: {exc}; fix it or restore the file from git")
+
+    def _records(self, table: str, parse: Callable[[str, Raw], R]) -> list[R]:
+        try:
+            return [parse(id, raw) for id, raw in self.raw(table).items()]
+        except RecordError as exc:
+            raise self._fail(exc) from None
+
+    @cached_property
+    def meta(self) -> Meta:
+        raw = self.raw("meta").get(META_ID)
+        if raw is None:
+            raise StateError(f"{self.label}: the 'meta' record is missing; is this an mlpl file?")
+        try:
+            return Meta.parse(META_ID, raw)
+        except RecordError as exc:
+            raise self._fail(exc) from None
+
+    @cached_property
+    def visits(self) -> tuple[Visit, ...]:
+        return tuple(
+            sorted(self._records("visits", Visit.parse), key=lambda v: (v.entered_at, v.iteration))
+        )
+
+    @cached_property
+    def modules(self) -> dict[str, ModuleState]:
+        return {m.id: m for m in self._records("modules", ModuleState.parse)}
+
+    @cached_property
+    def decisions(self) -> tuple[Decision, ...]:
+        records = self._records("decisions", Decision.parse)
+        return tuple(sorted(records, key=lambda d: (d.created_at, d.id)))
+
+    @cached_property
+    def switches(self) -> tuple[Switch, ...]:
+        return tuple(sorted(self._records("switches", Switch.parse), key=lambda s: (s.at, s.id)))
+
+    @cached_property
+    def effort(self) -> tuple[EffortEntry, ...]:
+        records = self._records("effort", EffortEntry.parse)
+        return tuple(sorted(records, key=lambda e: (e.on, e.at, e.id)))
+
+    @cached_property
+    def experiments(self) -> tuple[Experiment, ...]:
+        records = self._records("experiments", Experiment.parse)
+        return tuple(sorted(records, key=lambda e: (e.created_at, e.id)))
+
+    @cached_property
+    def answers(self) -> dict[int, Answer]:
+        return {a.number: a for a in self._records("questions", Answer.parse)}
+
+    @cached_property
+    def events(self) -> tuple[Event, ...]:
+        return tuple(sorted(self._records("events", Event.parse), key=lambda e: (e.at, e.id)))
+
+    def decision(self, id: str) -> Decision | None:
+        return next((d for d in self.decisions if d.id == id), None)
+
+    def experiment(self, id: str) -> Experiment | None:
+        return next((e for e in self.experiments if e.id == id), None)
+
+    def record_count(self) -> int:
+        return sum(len(t) for t in self._tables.values())

@@ -1,0 +1,100 @@
+"""Shared fixtures: the built-in framework, a clock-fixed context, projects on tmp_path, the CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from mlpl_tui.cli import main
+from mlpl_tui.framework import Framework, builtin_framework_path, load_framework
+from mlpl_tui.lifecycle import Context, new_project
+from mlpl_tui.model import Change, Project
+from mlpl_tui.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def framework() -> Framework:
+    return load_framework(builtin_framework_path())
+
+
+def fixed_ids(prefix: str = "id") -> Callable[[], str]:
+    """Deterministic ids: id0001, id0002, ..."""
+    counter = iter(range(1, 10**9))
+    return lambda: f"{prefix}{next(counter):04d}"
+
+
+@pytest.fixture
+def ctx() -> Context:
+    return Context("tester", "2026-03-02T10:00:00Z", make_id=fixed_ids())
+
+
+@pytest.fixture
+def store(tmp_path: Path, ctx: Context) -> Store:
+    """A new project on tmp_path/mlpl.json."""
+    return Store.create(tmp_path / "mlpl.json", new_project("Test project", ctx))
+
+
+def apply(
+    store: Store,
+    framework: Framework,
+    ctx: Context,
+    rule: Callable[..., Change],
+    *args: object,
+    **kw: object,
+) -> Project:
+    """Apply one lifecycle rule through the store and return the new snapshot."""
+    store.apply(lambda p: rule(p, framework, ctx, *args, **kw), ctx.who, ctx.now)
+    return store.load()
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Callable[..., Result]:
+    """Run the CLI in-process in tmp_path as user 'tester'."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MLPL_USER", "tester")
+    monkeypatch.delenv("MLPL_FILE", raising=False)
+
+    def run(*args: str) -> Result:
+        capsys.readouterr()
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse usage errors and --help
+            code = int(exc.code or 0)
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+def run_process(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 60
+) -> Result:
+    """Run `python -m mlpl_tui ARGS` as a separate process, as a user would."""
+    environment = {**os.environ, "MLPL_USER": "tester", **(env or {})}
+    environment.pop("MLPL_FILE", None) if env is None or "MLPL_FILE" not in env else None
+    done = subprocess.run(
+        [sys.executable, "-m", "mlpl_tui", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    return Result(done.returncode, done.stdout, done.stderr)
