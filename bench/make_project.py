@@ -1,6 +1,6 @@
 """Build a synthetic, valid project with about N records, for benchmarks and load tests.
 
-    python bench/make_project.py 10000 /tmp/big/mlpl.json
+python bench/make_project.py 10000 /tmp/big/mlpl.json
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mlpl_tui.framework import builtin_framework_path, load_framework  # noqa: E402
-from mlpl_tui.lifecycle import Context, new_project  # noqa: E402
-from mlpl_tui.model import META_ID  # noqa: E402
-from mlpl_tui.store import dump  # noqa: E402
+from mlpl_tui.framework import builtin_framework_path, load_framework
+from mlpl_tui.lifecycle import Context, new_project
+from mlpl_tui.model import META_ID
+from mlpl_tui.store import dump
 
 
 def synthetic_tables(records: int, seed: int = 7) -> dict[str, dict[str, dict[str, Any]]]:

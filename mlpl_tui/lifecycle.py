@@ -391,8 +391,9 @@ def decide(
         module_obj.stage if module_obj else current_stage_id(project)
     )
     decision_id = ctx.id_for(project, "decisions")
-    record = {
-        "title": _required(title, "the decision title"),
+    title = _required(title, "the decision title")
+    record: dict[str, Any] = {
+        "title": title,
         "context": context.strip(),
         "decision": _required(decision, "the decision (--decision)"),
         "rationale": rationale.strip(),
@@ -405,7 +406,7 @@ def decide(
         "created_by": ctx.who,
     }
     puts = [Put("decisions", decision_id, record)]
-    summary = f"Decision {decision_id}: {_short(record['title'])} ({status})"
+    summary = f"Decision {decision_id}: {_short(title)} ({status})"
     if supersedes:
         old: Decision = find_record(project.decisions, supersedes, "decision")
         if old.superseded_by:
@@ -491,8 +492,9 @@ def add_experiment(
     """Open an experiment in the log; it stays there whatever becomes of it."""
     module_obj = framework.module(module, "modelling") if module else None
     experiment_id = ctx.id_for(project, "experiments")
+    title = _required(title, "the experiment title")
     record = {
-        "title": _required(title, "the experiment title"),
+        "title": title,
         "hypothesis": hypothesis.strip(),
         "link": link.strip(),
         "status": "running",
@@ -503,7 +505,7 @@ def add_experiment(
         "created_by": ctx.who,
         **ctx.stamp(),
     }
-    summary = f"Experiment {experiment_id} started: {_short(record['title'])}"
+    summary = f"Experiment {experiment_id} started: {_short(title)}"
     return Change(
         "experiment.add", summary, [Put("experiments", experiment_id, record)], result=experiment_id
     )

@@ -129,7 +129,7 @@ class _Stamp:
 # --- TinyDB extension points ------------------------------------------------------------------
 
 
-class FileStorage(Storage):  # type: ignore[misc]
+class FileStorage(Storage):
     """A TinyDB storage that opens the file by path on each use and caches by file identity.
 
     It never keeps a handle open (a `git checkout` replaces the file underneath), re-reads when
@@ -192,10 +192,10 @@ class FileStorage(Storage):  # type: ignore[misc]
         pass
 
 
-class RecordTable(Table):  # type: ignore[misc]
+class RecordTable(Table):
     """A TinyDB table keyed by string ids that replaces records instead of mutating them."""
 
-    document_id_class = str
+    document_id_class = str  # type: ignore[assignment]
 
     def _get_next_id(self) -> str:
         existing = self._read_table()
@@ -203,10 +203,11 @@ class RecordTable(Table):  # type: ignore[misc]
             pass  # pragma: no cover - 40 random bits
         return candidate
 
-    def _update_table(self, updater: Callable[[dict[str, Any]], None]) -> None:
+    def _update_table(self, updater: Callable[[dict[str, Any]], None]) -> None:  # type: ignore[override]
         # TinyDB rebuilds the whole table with converted ids here; ours are already strings,
         # and copying keeps earlier Project snapshots unchanged.
         tables = self._storage.read()
+        assert tables is not None  # FileStorage always returns the data
         table = dict(tables.get(self.name, {}))
         updater(table)
         tables[self.name] = table
@@ -226,7 +227,7 @@ class RecordTable(Table):  # type: ignore[misc]
         return True
 
 
-class _Database(TinyDB):  # type: ignore[misc]
+class _Database(TinyDB):
     table_class = RecordTable
 
 
@@ -374,12 +375,17 @@ class Store:
             change = decide(project)
             written = False
             for put in change.puts:
-                written |= self._db.table(put.table).put(put.id, put.fields)
+                written |= self._table(put.table).put(put.id, put.fields)
             if written:
                 refs = sorted({put.id for put in change.puts})
                 event = {"at": now, "by": who, "action": change.action, "summary": change.summary}
-                self._db.table("events").insert({**event, "refs": refs})
+                self._table("events").insert({**event, "refs": refs})
             return Applied(change, written)
+
+    def _table(self, name: str) -> RecordTable:
+        table = self._db.table(name, cache_size=0)
+        assert isinstance(table, RecordTable)
+        return table
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
