@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import os
-import shutil
-import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from mlpl_tui import __version__, lifecycle, progress
+from mlpl_tui import __version__, progress
 from mlpl_tui.errors import MlplError, RuleError, UsageError
 from mlpl_tui.framework import Framework, find_framework, load_framework
-from mlpl_tui.integrity import check
 from mlpl_tui.model import Change, Project
 from mlpl_tui.store import STATE_FILE, Store, find_state_file
+
+if TYPE_CHECKING:
+    from mlpl_tui.lifecycle import Context
 
 STATUS_MARKS = {"todo": "[ ]", "doing": "[~]", "done": "[x]", "skipped": "[-]", "revisit": "[!]"}
 
@@ -161,6 +160,9 @@ class Session:
         explicit = getattr(self.args, "user", None) or os.environ.get("MLPL_USER")
         if explicit:
             return str(explicit)
+        import getpass
+        import subprocess
+
         try:
             name = subprocess.run(
                 ["git", "config", "user.name"], capture_output=True, text=True, timeout=5
@@ -169,11 +171,13 @@ class Session:
             name = ""
         return name or getpass.getuser()
 
-    def context(self) -> lifecycle.Context:
-        now = datetime.now(timezone.utc).replace(microsecond=0)
-        return lifecycle.Context(self.who(), now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    def context(self) -> Context:
+        from mlpl_tui.lifecycle import Context
 
-    def change(self, decide: Callable[[Project, Framework, lifecycle.Context], Change]) -> Change:
+        now = datetime.now(timezone.utc).replace(microsecond=0)
+        return Context(self.who(), now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+    def change(self, decide: Callable[[Project, Framework, Context], Change]) -> Change:
         """Apply one change and print what happened."""
         framework, ctx = self.framework, self.context()
         applied = Store(self.path).apply(lambda p: decide(p, framework, ctx), ctx.who, ctx.now)
@@ -205,10 +209,14 @@ def cmd_init(session: Session) -> int:
         if not beside.exists() or not beside.samefile(override):
             if beside.exists():
                 raise UsageError(f"{beside} already exists; remove it or leave out --framework")
+            import shutil
+
             shutil.copyfile(override, beside)
     name = args.name or here.resolve().parent.name
     ctx = session.context()
-    Store.create(here, lifecycle.new_project(name, ctx))
+    from mlpl_tui.lifecycle import new_project
+
+    Store.create(here, new_project(name, ctx))
     first = framework.stages[0]
     print(f"created {here} for '{name}': {first.title}, iteration 1")
     return 0
@@ -228,12 +236,13 @@ def _status_text(project: Project, framework: Framework, summary: dict[str, Any]
     current = framework.stage(summary["current_stage"])
     state = "accepted" if summary["closed"] else f"in {current.title}"
     lines = [f"{summary['project']}: {state}, iteration {summary['iteration']}"]
+    width = max(len(stage["title"]) for stage in summary["stages"])
     for stage in summary["stages"]:
         gate = ""
         if stage["state"] == "current" and stage["gate_missing"]:
             gate = "  gate needs: " + ", ".join(stage["gate_missing"])
         lines.append(
-            f"  {stage['number']} {stage['title'][:40]:<40} {stage['state']:<9}"
+            f"  {stage['number']} {stage['title']:<{width}} {stage['state']:<9}"
             f" {stage['done']}/{stage['total']}{gate}"
         )
     lines.append(f"Modules of {current.title}:")
@@ -242,7 +251,7 @@ def _status_text(project: Project, framework: Framework, summary: dict[str, Any]
         mark = STATUS_MARKS.get(module["status"], "[?]")
         lines.append(f"  {mark} {module['id']:<34} {module['status']:<8}{required}")
     effort = (
-        lifecycle.format_minutes(summary["effort_minutes"]) if summary["effort_minutes"] else "0m"
+        progress.format_minutes(summary["effort_minutes"]) if summary["effort_minutes"] else "0m"
     )
     lines.append(
         f"Switches: {summary['switches']}  Decisions: {summary['decisions']}  "
@@ -252,12 +261,16 @@ def _status_text(project: Project, framework: Framework, summary: dict[str, Any]
 
 
 def cmd_set(session: Session) -> int:
+    from mlpl_tui import lifecycle
+
     a = session.args
     session.change(lambda p, f, c: lifecycle.set_status(p, f, c, a.module, a.status, a.note))
     return 0
 
 
 def cmd_advance(session: Session) -> int:
+    from mlpl_tui import lifecycle
+
     a = session.args
     if a.why and not a.force:
         raise UsageError("--why goes with --force; without it, advance needs no reason")
@@ -266,6 +279,8 @@ def cmd_advance(session: Session) -> int:
 
 
 def cmd_switch(session: Session) -> int:
+    from mlpl_tui import lifecycle
+
     a = session.args
     session.change(
         lambda p, f, c: lifecycle.switch_back(p, f, c, a.stage, a.category, a.reason, a.module)
@@ -274,6 +289,8 @@ def cmd_switch(session: Session) -> int:
 
 
 def cmd_decide(session: Session) -> int:
+    from mlpl_tui import lifecycle
+
     a = session.args
     session.change(
         lambda p, f, c: lifecycle.decide(
@@ -294,6 +311,8 @@ def cmd_decide(session: Session) -> int:
 
 
 def cmd_log(session: Session) -> int:
+    from mlpl_tui import lifecycle
+
     a = session.args
     session.change(
         lambda p, f, c: lifecycle.log_effort(
@@ -312,6 +331,8 @@ def cmd_log(session: Session) -> int:
 
 
 def cmd_experiment(session: Session) -> int:
+    from mlpl_tui import lifecycle
+
     a = session.args
     if a.action == "list":
         return _list_experiments(session.load(), a.json)
@@ -360,12 +381,16 @@ def _list_experiments(project: Project, as_json: bool) -> int:
 
 
 def cmd_answer(session: Session) -> int:
+    from mlpl_tui import lifecycle
+
     a = session.args
     session.change(lambda p, f, c: lifecycle.answer_question(p, f, c, a.number, a.answer, a.note))
     return 0
 
 
 def cmd_validate(session: Session) -> int:
+    from mlpl_tui.integrity import check
+
     path = session.path
     problems = check(session.load(), session.framework)
     errors = [p for p in problems if p.level == "error"]

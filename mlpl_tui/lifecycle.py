@@ -29,6 +29,7 @@ from mlpl_tui.model import (
 from mlpl_tui.progress import (
     current_stage_id,
     current_visit,
+    format_minutes,
     gate_missing,
     is_closed,
     iteration,
@@ -467,13 +468,6 @@ def log_effort(
     where = module_obj.id if module_obj else stage_id
     summary = f"Logged {format_minutes(minutes)} on {where} for {day}"
     return Change("effort.log", summary, [Put("effort", entry_id, entry)], result=entry_id)
-
-
-def format_minutes(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return f"{rest}m"
-    return f"{hours}h{rest:02d}m" if rest else f"{hours}h"
 
 
 # --- experiments ------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
+import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -36,7 +36,7 @@ Tables = Mapping[str, Mapping[str, Raw]]
 
 def new_id() -> str:
     """A random record id, so records added on two branches do not collide in a merge."""
-    return secrets.token_hex(5)
+    return os.urandom(5).hex()
 
 
 class StateError(UsageError):

@@ -91,6 +91,13 @@ def stage_progress(project: Project, framework: Framework) -> list[StageProgress
     return result
 
 
+def format_minutes(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest}m"
+    return f"{hours}h{rest:02d}m" if rest else f"{hours}h"
+
+
 def effort_minutes(project: Project) -> int:
     return sum(e.minutes for e in project.effort)
 
