@@ -240,7 +240,7 @@ def _status_text(project: Project, framework: Framework, summary: dict[str, Any]
     for stage in summary["stages"]:
         gate = ""
         if stage["state"] == "current" and stage["gate_missing"]:
-            gate = "  gate needs: " + ", ".join(stage["gate_missing"])
+            gate = "\n      gate needs: " + ", ".join(stage["gate_missing"])
         lines.append(
             f"  {stage['number']} {stage['title']:<{width}} {stage['state']:<9}"
             f" {stage['done']}/{stage['total']}{gate}"

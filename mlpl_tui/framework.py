@@ -256,11 +256,16 @@ def _ident(reader: _Reader) -> str:
 
 
 def _unique(items: Sequence[T], key: Callable[[T], object], where: _Where, what: str) -> None:
+    """Refuse a repeated key, pointing at the line of the second item that has it."""
+    nodes = where.node.value if isinstance(where.node, yaml.SequenceNode) else []
     seen: set[object] = set()
-    for item in items:
+    for index, item in enumerate(items):
         k = key(item)
         if k in seen:
-            raise where.fail(f"{what} '{k}' appears twice")
+            at = nodes[index] if index < len(nodes) else where.node
+            raise _Where(where.path, at, f"{where.field}[{index}]").fail(
+                f"{what} '{k}' appears twice"
+            )
         seen.add(k)
 
 
@@ -393,21 +398,22 @@ _SAFE_TAGS = {
 }
 
 
-def _refuse_tags(node: yaml.Node, path: Path) -> None:
+def _refuse_tags(node: yaml.Node, path: Path, field: str = "") -> None:
     """Refuse explicit object tags (e.g. !!python/object) anywhere in the document."""
     if node.tag not in _SAFE_TAGS:
         line = node.start_mark.line + 1
         raise FrameworkError(
-            f"{path}:{line}: tag '{node.tag}' is not allowed; "
-            "the framework file holds plain data only"
+            f"{path}:{line}: field '{field or '(top level)'}': tag '{node.tag}' is not allowed;"
+            " the framework file holds plain data only"
         )
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
-            _refuse_tags(key, path)
-            _refuse_tags(value, path)
+            name = key.value if isinstance(key, yaml.ScalarNode) else "?"
+            _refuse_tags(key, path, field)
+            _refuse_tags(value, path, f"{field}.{name}" if field else str(name))
     elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            _refuse_tags(item, path)
+        for index, item in enumerate(node.value):
+            _refuse_tags(item, path, f"{field}[{index}]")
 
 
 def load_framework(path: Path) -> Framework:

@@ -47,6 +47,13 @@ class RecordError(StateError):
     """One record has a missing or wrongly typed field."""
 
 
+_STAGE_ORDER = {"business": 1, "data": 2, "modelling": 3, "delivery": 4}
+
+
+def _stage_order(stage: str) -> int:
+    return _STAGE_ORDER.get(stage, len(_STAGE_ORDER) + 1)
+
+
 def _get(raw: Raw, where: str, name: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
     if name not in raw or raw[name] is None:
         if default is ...:
@@ -330,6 +337,7 @@ class Event:
     action: str
     summary: str
     refs: tuple[str, ...]
+    seq: int = 0  # position in the history when written; orders events within one second
 
     @staticmethod
     def parse(id: str, raw: Raw) -> Event:
@@ -341,6 +349,7 @@ class Event:
             action=_get(raw, w, "action", str),
             summary=_text(raw, w, "summary"),
             refs=_ids(raw, w, "refs"),
+            seq=_get(raw, w, "seq", int, 0),
         )
 
 
@@ -429,7 +438,12 @@ class Project:
     @cached_property
     def visits(self) -> tuple[Visit, ...]:
         return tuple(
-            sorted(self._records("visits", Visit.parse), key=lambda v: (v.entered_at, v.iteration))
+            sorted(
+                self._records("visits", Visit.parse),
+                # Scripts enter several stages within one second; inside an iteration the
+                # project only moves forward, so the stage order breaks the tie.
+                key=lambda v: (v.entered_at, v.iteration, _stage_order(v.stage)),
+            )
         )
 
     @cached_property
@@ -461,7 +475,8 @@ class Project:
 
     @cached_property
     def events(self) -> tuple[Event, ...]:
-        return tuple(sorted(self._records("events", Event.parse), key=lambda e: (e.at, e.id)))
+        records = self._records("events", Event.parse)
+        return tuple(sorted(records, key=lambda e: (e.at, e.seq, e.id)))
 
     def decision(self, id: str) -> Decision | None:
         return next((d for d in self.decisions if d.id == id), None)

@@ -378,8 +378,9 @@ class Store:
                 written |= self._table(put.table).put(put.id, put.fields)
             if written:
                 refs = sorted({put.id for put in change.puts})
+                events = self._table("events")
                 event = {"at": now, "by": who, "action": change.action, "summary": change.summary}
-                self._table("events").insert({**event, "refs": refs})
+                events.insert({**event, "refs": refs, "seq": len(events) + 1})
             return Applied(change, written)
 
     def _table(self, name: str) -> RecordTable:
