@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -121,6 +122,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note", help="evidence or explanation")
 
     command("validate", "check the state file's integrity (exit 1 on problems)")
+
+    p = command("report", "reports for people (md, html) and tools (csv, json, madr)")
+    p.add_argument("--format", default="md", help="md (default), html, csv, json or madr")
+    p.add_argument("-o", "--output", type=Path, help="file to write (a directory for madr)")
+
+    p = command("demo", "copy the bundled demo project and open it")
+    p.add_argument("dir", nargs="?", type=Path, help="where to copy it (default: ./mlpl-demo)")
+
+    command("git-setup", "register the merge driver for this clone and in .gitattributes")
+
+    p = command("merge-driver", "three-way merge of two versions of the state (called by git)")
+    p.add_argument("base", type=Path)
+    p.add_argument("ours", type=Path, help="written with the merged result")
+    p.add_argument("theirs", type=Path)
+    p.add_argument("path", nargs="?", default="mlpl.json", help="the file's path in the repo")
+
+    command("resolve", "merge a conflicted mlpl.json from git's three index versions")
     return parser
 
 
@@ -405,9 +423,19 @@ def cmd_validate(session: Session) -> int:
     return 0
 
 
-def cmd_open(session: Session) -> int:
-    """No command: the terminal UI is not part of this build yet, so show where things stand."""
-    return cmd_status(session)
+def _elsewhere(module: str, name: str) -> Callable[[Session], int]:
+    """A command implemented in its own module, imported only when it runs."""
+
+    def run(session: Session) -> int:
+        import importlib
+
+        command: Callable[[Session], int] = getattr(importlib.import_module(module), name)
+        return command(session)
+
+    return run
+
+
+cmd_open = _elsewhere("mlpl_tui.app", "cmd_open")
 
 
 COMMANDS: dict[str, Callable[[Session], int]] = {
@@ -421,6 +449,11 @@ COMMANDS: dict[str, Callable[[Session], int]] = {
     "experiment": cmd_experiment,
     "answer": cmd_answer,
     "validate": cmd_validate,
+    "report": _elsewhere("mlpl_tui.report", "cmd_report"),
+    "demo": _elsewhere("mlpl_tui.demo", "cmd_demo"),
+    "git-setup": _elsewhere("mlpl_tui.merge", "cmd_git_setup"),
+    "merge-driver": _elsewhere("mlpl_tui.merge", "cmd_merge_driver"),
+    "resolve": _elsewhere("mlpl_tui.merge", "cmd_resolve"),
 }
 
 
@@ -429,6 +462,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
         args.json = False
+    collecting = gc.isenabled()
+    if args.command is not None:
+        # A headless command lives for a moment and builds no cycles worth collecting; the
+        # collector's passes over thousands of fresh records would only cost time.
+        gc.disable()
     try:
         return COMMANDS.get(args.command or "", cmd_open)(Session(args))
     except MlplError as exc:
@@ -436,3 +474,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    finally:
+        if collecting:
+            gc.enable()

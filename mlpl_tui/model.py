@@ -67,6 +67,13 @@ def _get(raw: Raw, where: str, name: str, kind: type | tuple[type, ...], default
     return value
 
 
+def _minutes(raw: Raw, where: str) -> int:
+    minutes: int = _get(raw, where, "minutes", int)
+    if minutes <= 0:
+        raise RecordError(f"{where}: field 'minutes' must be positive, not {minutes}")
+    return minutes
+
+
 def _choice(raw: Raw, where: str, name: str, choices: tuple[str, ...], default: Any = ...) -> Any:
     value = _get(raw, where, name, str, default)
     if value is not None and value not in choices:
@@ -250,9 +257,7 @@ class EffortEntry:
     @staticmethod
     def parse(id: str, raw: Raw) -> EffortEntry:
         w = f"effort entry '{id}'"
-        minutes = _get(raw, w, "minutes", int)
-        if minutes <= 0:
-            raise RecordError(f"{w}: field 'minutes' must be positive, not {minutes}")
+        minutes = _minutes(raw, w)
         return EffortEntry(
             id=id,
             minutes=minutes,
@@ -415,6 +420,18 @@ class Project:
 
     def has_id(self, table: str, id: str) -> bool:
         return id in self.raw(table)
+
+    def count(self, table: str) -> int:
+        """How many records a table holds, without reading them."""
+        return len(self.raw(table))
+
+    @cached_property
+    def total_minutes(self) -> int:
+        """All effort logged, reading only the minutes of each entry."""
+        try:
+            return sum(_minutes(raw, f"effort '{id}'") for id, raw in self.raw("effort").items())
+        except RecordError as exc:
+            raise self._fail(exc) from None
 
     def _fail(self, exc: RecordError) -> StateError:
         return StateError(f"{self.label}: {exc}; fix it or restore the file from git")

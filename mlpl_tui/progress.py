@@ -99,7 +99,7 @@ def format_minutes(minutes: int) -> str:
 
 
 def effort_minutes(project: Project) -> int:
-    return sum(e.minutes for e in project.effort)
+    return project.total_minutes
 
 
 def unknown_module_ids(project: Project, framework: Framework) -> list[str]:
@@ -139,9 +139,10 @@ def status_summary(project: Project, framework: Framework) -> dict[str, Any]:
         "iteration": iteration(project),
         "closed": is_closed(project),
         "stages": stages,
-        "switches": len(project.switches),
-        "decisions": len(project.decisions),
-        "experiments": len(project.experiments),
+        # Counts only: status stays fast on big files; `validate` reads every record.
+        "switches": project.count("switches"),
+        "decisions": project.count("decisions"),
+        "experiments": project.count("experiments"),
         "effort_minutes": effort_minutes(project),
         "questions": [
             {

@@ -69,16 +69,17 @@ def parse_state(content: bytes, label: str) -> tuple[Data, int]:
     """
     if not content.strip():
         raise StateError(f"{label} is empty; restore it with 'git checkout -- {label}'")
-    marker = _CONFLICT.search(content)
-    if marker is not None:
-        line = content.count(b"\n", 0, marker.start()) + 1
-        raise StateError(
-            f"{label}:{line}: unresolved git conflict markers; finish the merge "
-            f"('git checkout --ours {label}' or '--theirs') and run 'mlpl-tui validate'"
-        )
     try:
         data = orjson.loads(content)
     except orjson.JSONDecodeError as exc:
+        # A conflict marker starts a line, which valid JSON never does: look only on failure.
+        marker = _CONFLICT.search(content)
+        if marker is not None:
+            line = content.count(b"\n", 0, marker.start()) + 1
+            raise StateError(
+                f"{label}:{line}: unresolved git conflict markers; finish the merge "
+                f"('git checkout --ours {label}' or '--theirs') and run 'mlpl-tui validate'"
+            ) from None
         raise StateError(
             f"{label}: not valid JSON ({exc}); restore it with 'git checkout -- {label}'"
         ) from None
