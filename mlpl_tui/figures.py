@@ -1,0 +1,190 @@
+"""Figures the reports share, derived from a project: effort totals, rework, open items.
+
+Pure functions over a snapshot and its framework: no files, no clock, no formatting.
+
+Rework is defined once, here, and the reports quote this definition: an effort entry is rework
+when it was logged on a stage in a later iteration than the stage's first visit, that is, on a
+stage the project had already been through and came back to after a lifecycle switch (directly,
+or by advancing into it again). Iterations only grow with switches, so rework is always logged in
+an iteration after the first. The rework share is rework minutes over all minutes (0 when nothing
+was logged).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from mlpl_tui.framework import Framework, Module
+from mlpl_tui.model import Decision, EffortEntry, Experiment, Project, Visit
+from mlpl_tui.progress import PASSED, current_stage_id, is_closed, module_status
+
+REWORK_DEFINITION = (
+    "Rework is effort logged on a stage in a later iteration than the stage's first visit: "
+    "work on a stage the project had already been through and came back to after a lifecycle "
+    "switch. The rework share is rework minutes over all minutes logged."
+)
+
+
+def first_iterations(visits: Iterable[Visit]) -> dict[str, int]:
+    """The iteration in which each visited stage was first entered."""
+    first: dict[str, int] = {}
+    for visit in visits:
+        if visit.iteration < first.get(visit.stage, visit.iteration + 1):
+            first[visit.stage] = visit.iteration
+    return first
+
+
+def is_rework(entry: EffortEntry, first: dict[str, int]) -> bool:
+    """True when the entry was logged in a revisit of its stage (see REWORK_DEFINITION)."""
+    started = first.get(entry.stage)
+    return started is not None and entry.iteration > started
+
+
+@dataclass(frozen=True)
+class Effort:
+    """Effort totals: overall, per stage, per iteration, per experiment, and the rework in them."""
+
+    total: int
+    rework: int
+    by_stage: dict[str, int]
+    rework_by_stage: dict[str, int]
+    by_iteration: dict[int, int]
+    rework_by_iteration: dict[int, int]
+    by_experiment: dict[str, int]
+
+    @property
+    def rework_share(self) -> float:
+        """Rework minutes over all minutes, from 0.0 to 1.0."""
+        return self.rework / self.total if self.total else 0.0
+
+
+def effort_figures(project: Project, framework: Framework) -> Effort:
+    """Totals of the effort log; stages in framework order, then any the framework lacks."""
+    first = first_iterations(project.visits)
+    by_stage: dict[str, int] = {s.id: 0 for s in framework.stages}
+    rework_by_stage: dict[str, int] = {s.id: 0 for s in framework.stages}
+    by_iteration: dict[int, int] = {}
+    rework_by_iteration: dict[int, int] = {}
+    by_experiment: dict[str, int] = {}
+    total = rework = 0
+    for entry in project.effort:
+        minutes = entry.minutes
+        total += minutes
+        by_stage[entry.stage] = by_stage.get(entry.stage, 0) + minutes
+        by_iteration[entry.iteration] = by_iteration.get(entry.iteration, 0) + minutes
+        if entry.experiment:
+            by_experiment[entry.experiment] = by_experiment.get(entry.experiment, 0) + minutes
+        if is_rework(entry, first):
+            rework += minutes
+            rework_by_stage[entry.stage] = rework_by_stage.get(entry.stage, 0) + minutes
+            rework_by_iteration[entry.iteration] = (
+                rework_by_iteration.get(entry.iteration, 0) + minutes
+            )
+    return Effort(
+        total=total,
+        rework=rework,
+        by_stage=by_stage,
+        rework_by_stage=rework_by_stage,
+        by_iteration=dict(sorted(by_iteration.items())),
+        rework_by_iteration=dict(sorted(rework_by_iteration.items())),
+        by_experiment=by_experiment,
+    )
+
+
+@dataclass(frozen=True)
+class IterationRow:
+    """One iteration: the stages it visited, when it started, and the effort logged in it."""
+
+    number: int
+    stages: tuple[str, ...]
+    started_at: str
+    minutes: int
+    rework: int
+
+
+def iteration_rows(project: Project, effort: Effort) -> list[IterationRow]:
+    """Every iteration that has a visit or effort, in order."""
+    stages: dict[int, list[str]] = {}
+    started: dict[int, str] = {}
+    for visit in project.visits:
+        stages.setdefault(visit.iteration, []).append(visit.stage)
+        started.setdefault(visit.iteration, visit.entered_at)
+    numbers = sorted(set(stages) | set(effort.by_iteration))
+    return [
+        IterationRow(
+            number=n,
+            stages=tuple(stages.get(n, [])),
+            started_at=started.get(n, ""),
+            minutes=effort.by_iteration.get(n, 0),
+            rework=effort.rework_by_iteration.get(n, 0),
+        )
+        for n in numbers
+    ]
+
+
+@dataclass(frozen=True)
+class OpenItems:
+    """What is still open: modules to revisit, required modules not passed, running work."""
+
+    revisit: tuple[Module, ...]
+    required_not_done: tuple[Module, ...]  # in stages up to the current one
+    required_ahead: int  # required modules of stages not reached yet
+    running_experiments: tuple[Experiment, ...]
+    proposed_decisions: tuple[Decision, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.revisit
+            or self.required_not_done
+            or self.running_experiments
+            or self.proposed_decisions
+        )
+
+
+def open_items(project: Project, framework: Framework) -> OpenItems:
+    """Open work, for the report's checklist; an accepted project has passed every stage."""
+    closed = is_closed(project)
+    current = framework.stage_index(current_stage_id(project))
+    revisit: list[Module] = []
+    missing: list[Module] = []
+    ahead = 0
+    for index, stage in enumerate(framework.stages):
+        for module in stage.modules:
+            status = module_status(project, module.id)
+            if status == "revisit":
+                revisit.append(module)
+            if not module.required or status in PASSED:
+                continue
+            if closed or index <= current:
+                missing.append(module)
+            else:
+                ahead += 1
+    return OpenItems(
+        revisit=tuple(revisit),
+        required_not_done=tuple(m for m in missing if m not in revisit),
+        required_ahead=ahead,
+        running_experiments=tuple(e for e in project.experiments if e.status == "running"),
+        proposed_decisions=tuple(d for d in project.decisions if d.status == "proposed"),
+    )
+
+
+def as_of(project: Project) -> str:
+    """When the project last changed: the latest history event, else its creation."""
+    events = project.events
+    return events[-1].at if events else project.meta.created_at
+
+
+def stage_title(framework: Framework, stage_id: str | None) -> str:
+    """A stage's title, or its id when the framework does not know it."""
+    if stage_id is None:
+        return ""
+    return next((s.title for s in framework.stages if s.id == stage_id), stage_id)
+
+
+def module_title(framework: Framework, module_id: str | None) -> str:
+    if module_id is None:
+        return ""
+    module = framework.modules.get(module_id)
+    return module.title if module else module_id

@@ -1,0 +1,73 @@
+"""`mlpl-tui report`: the project as Markdown, HTML, CSV, JSON or MADR decision records."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mlpl_tui.errors import UsageError
+from mlpl_tui.framework import Framework
+from mlpl_tui.model import Project
+
+if TYPE_CHECKING:
+    from mlpl_tui.cli import Session
+
+FORMATS = ("md", "html", "csv", "json", "madr")
+ALIASES = {"markdown": "md", "htm": "html"}
+
+
+def render(project: Project, framework: Framework, format: str) -> str:
+    """A report as text, for every format but madr (which writes a folder)."""
+    if format == "md":
+        from mlpl_tui import report_md
+
+        return report_md.render(project, framework)
+    if format == "html":
+        from mlpl_tui import report_html
+
+        return report_html.render(project, framework)
+    if format == "csv":
+        from mlpl_tui import report_csv
+
+        return report_csv.render(project)
+    if format == "json":
+        from mlpl_tui import report_json
+
+        return report_json.render(project, framework)
+    raise UsageError(f"unknown report format '{format}': use one of {', '.join(FORMATS)}")
+
+
+def cmd_report(session: Session) -> int:
+    args = session.args
+    format = str(args.format).strip().lower()
+    format = ALIASES.get(format, format)
+    if format not in FORMATS:
+        raise UsageError(f"unknown report format '{args.format}': use one of {', '.join(FORMATS)}")
+    output: Path | None = args.output
+    if format == "madr":
+        if output is None:
+            raise UsageError(
+                "--format madr writes one file per decision: name a folder with -o DIR"
+            )
+        from mlpl_tui.report_madr import write_records
+
+        done = write_records(session.load(), session.framework, output)
+        print(
+            f"{output}: {done.created} decision record(s) written, {done.updated} updated, "
+            f"{done.unchanged} unchanged",
+            file=sys.stderr,
+        )
+        return 0
+    if output is not None and output.is_dir():
+        raise UsageError(f"{output} is a folder: name the file to write with -o FILE")
+    text = render(session.load(), session.framework, format)
+    if output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        output.write_bytes(text.encode("utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{output}: cannot write the report ({exc.strerror})") from None
+    print(f"{output}: {format} report written", file=sys.stderr)
+    return 0

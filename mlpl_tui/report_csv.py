@@ -1,0 +1,77 @@
+"""The CSV export for spreadsheets: effort entries and history events, one row each."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from mlpl_tui.figures import first_iterations, is_rework
+from mlpl_tui.model import Project
+
+COLUMNS = (
+    "kind",
+    "id",
+    "date",
+    "at",
+    "by",
+    "stage",
+    "module",
+    "iteration",
+    "minutes",
+    "rework",
+    "experiment",
+    "action",
+    "text",
+)
+# A spreadsheet runs a cell that starts with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(text: str) -> str:
+    """Text as a spreadsheet shows it: a leading apostrophe keeps it from running as a formula."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def render(project: Project) -> str:
+    """One CSV table: `kind` is `effort` or `event`; columns that do not apply are empty."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    first = first_iterations(project.visits)
+    for e in project.effort:
+        writer.writerow(
+            (
+                "effort",
+                cell(e.id),
+                cell(e.on),
+                cell(e.at),
+                cell(e.by),
+                cell(e.stage),
+                cell(e.module or ""),
+                e.iteration,
+                e.minutes,
+                "yes" if is_rework(e, first) else "no",
+                cell(e.experiment or ""),
+                "effort.log",
+                cell(e.note),
+            )
+        )
+    for ev in project.events:
+        writer.writerow(
+            (
+                "event",
+                cell(ev.id),
+                cell(ev.at[:10]),
+                cell(ev.at),
+                cell(ev.by),
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                cell(ev.action),
+                cell(ev.summary),
+            )
+        )
+    return buffer.getvalue()
