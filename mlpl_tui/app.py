@@ -1,17 +1,28 @@
-"""The terminal UI's composition root: the Textual app over one store and one framework."""
+"""The terminal UI's composition root: the Textual app over one store and one framework.
+
+The app has three states. With no state file it shows the welcome screen, which offers to
+create one. With an unreadable or conflicted file it shows the read-only problem screen, keeps
+polling, and recovers when the file is fixed. Otherwise every main screen is a mode (`0`
+dashboard, `1`-`4` stages, `D` decisions, `h` history, `e` experiments, `c` conflicts) and
+every change goes through `act`, which applies one lifecycle rule under the store's lock.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from mlpl_tui.errors import MlplError
 from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context
-from mlpl_tui.model import Change, Project
+from mlpl_tui.model import Change, Project, StateError
 from mlpl_tui.store import Store
 
 if TYPE_CHECKING:
@@ -20,61 +31,392 @@ if TYPE_CHECKING:
 
 DISK_POLL_SECONDS = 0.5
 
+STAGE_KEYS = ("business", "data", "modelling", "delivery")
+
+# Screens built by `name -> (module, class)`; each class is a ProjectScreen made with no arguments.
+# They are imported when first shown, so a missing one is reported instead of breaking start-up.
+SCREENS_BY_MODE: dict[str, tuple[str, str]] = {
+    "dashboard": ("screens.dashboard", "DashboardScreen"),
+    "decisions": ("screens.decisions", "DecisionsScreen"),
+    "history": ("screens.history", "HistoryScreen"),
+    "experiments": ("screens.experiments", "ExperimentsScreen"),
+    "conflicts": ("screens.conflicts", "ConflictsScreen"),
+}
+SCREEN_TITLES = {
+    "dashboard": "Dashboard",
+    "decisions": "All decisions",
+    "history": "Journey and history",
+    "experiments": "Experiments",
+    "conflicts": "Conflicts",
+}
+
+
+def _screen_factory(mode: str) -> Callable[[], Screen[None]]:
+    if mode.startswith("stage-"):
+        stage_id = mode.removeprefix("stage-")
+
+        def make_stage() -> Screen[None]:
+            from screens.stage import StageScreen
+
+            return StageScreen(stage_id)
+
+        return make_stage
+    module_name, class_name = SCREENS_BY_MODE[mode]
+
+    def make() -> Screen[None]:
+        screen_class: type[Screen[None]] = getattr(importlib.import_module(module_name), class_name)
+        return screen_class()
+
+    return make
+
+
+def _available(mode: str) -> bool:
+    """Whether the screen of `mode` can be imported (a screen may not be built yet)."""
+    if mode.startswith("stage-") or mode == "dashboard":
+        return True
+    module_name, class_name = SCREENS_BY_MODE[mode]
+    try:
+        return hasattr(importlib.import_module(module_name), class_name)
+    except ImportError:
+        return False
+
+
+def _stage_binding(number: int, stage_id: str) -> Binding:
+    return Binding(
+        str(number),
+        f"show('stage-{stage_id}')",
+        stage_id.capitalize(),
+        show=False,
+        id=f"stage-{number}",
+        tooltip=f"Show stage {number}, {stage_id}: its modules, artifacts and decisions",
+    )
+
 
 class MlplApp(App[None]):
     """Shows one project; every change goes through the store, and changes on disk come in."""
 
     TITLE = "mlpl-tui"
+    ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "0",
+            "show('dashboard')",
+            "Dashboard",
+            id="dashboard",
+            key_display="0",
+            tooltip="Show the dashboard: progress, journey, questions, decisions, effort",
+        ),
+        *(_stage_binding(n, s) for n, s in enumerate(STAGE_KEYS, start=1)),
+        Binding(
+            "a",
+            "advance",
+            "Advance",
+            id="advance",
+            tooltip="Pass the current stage's gate to the next stage",
+        ),
+        Binding(
+            "b",
+            "loop_back",
+            "Loop back",
+            id="loop-back",
+            tooltip="Go back to an earlier stage or module: a new iteration",
+        ),
+        Binding("d", "decide", "Decision", id="decision", tooltip="Record a decision"),
+        Binding("t", "log_time", "Log time", id="log-time", tooltip="Log time spent"),
+        Binding(
+            "D",
+            "show('decisions')",
+            "Decisions",
+            show=False,
+            id="decisions",
+            tooltip="Show all decisions",
+        ),
+        Binding(
+            "h",
+            "show('history')",
+            "History",
+            show=False,
+            id="history",
+            tooltip="Show the journey and every event, filterable",
+        ),
+        Binding(
+            "e",
+            "show('experiments')",
+            "Experiments",
+            show=False,
+            id="experiments",
+            tooltip="Show the experiment log: add, keep or abandon experiments",
+        ),
+        Binding(
+            "c",
+            "show('conflicts')",
+            "Conflicts",
+            show=False,
+            id="conflicts",
+            tooltip="Show merge conflicts in the state file",
+        ),
+        Binding(
+            "question_mark",
+            "help",
+            "Help",
+            id="help",
+            key_display="?",
+            tooltip="List every key of this screen",
+        ),
         Binding("q", "quit", "Quit", id="quit", tooltip="Leave mlpl-tui (everything is saved)"),
     ]
+    # Actions that still work while the welcome or problem screen is up.
+    ALWAYS_ALLOWED: ClassVar[frozenset[str]] = frozenset(
+        {"quit", "help", "command_palette", "change_theme"}
+    )
 
-    def __init__(self, store: Store, framework: Framework, context: Callable[[], Context]) -> None:
+    def __init__(
+        self,
+        store: Store | None,
+        framework: Framework,
+        context: Callable[[], Context],
+        *,
+        new_file: Path | None = None,
+    ) -> None:
+        """`store` None means there is no state file yet: the welcome screen offers to make
+        `new_file`."""
         super().__init__()
         self.store, self._framework, self._make_context = store, framework, context
-        self._project = store.load()
+        self.new_file = new_file
+        self._project: Project | None = None
+        self.problem: str | None = None
+        self._failed_stamp: tuple[int, int, int] | None = None
+        for mode in (*SCREENS_BY_MODE, *(f"stage-{s}" for s in STAGE_KEYS)):
+            self.add_mode(mode, _screen_factory(mode))
+        if store is not None:
+            try:
+                self._project = store.load()
+            except MlplError as exc:
+                self.problem = str(exc)
+
+    # --- the Host protocol (screens/base.py) ---------------------------------------------------
 
     @property
     def project(self) -> Project:
+        if self._project is None:
+            raise RuntimeError("no project is open")
         return self._project
 
     @property
     def framework(self) -> Framework:
         return self._framework
 
-    def on_mount(self) -> None:
-        self.set_interval(DISK_POLL_SECONDS, self.check_disk)
-
     def act(self, rule: Rule) -> Change | None:
         """Apply one rule (the store re-reads first, so another writer's change is kept)."""
+        change, error = self.attempt(rule)
+        if error is not None:
+            self.notify(error, title="Not done", severity="error", timeout=8)
+        return change
+
+    def attempt(self, rule: Rule) -> tuple[Change | None, str | None]:
+        """Apply one rule; returns the change, or None and the reason in plain words."""
+        if self.store is None or self.problem is not None:
+            return None, "the state file cannot be read; nothing was changed"
         ctx = self._make_context()
         try:
             applied = self.store.apply(lambda p: rule(p, self._framework, ctx), ctx.who, ctx.now)
+        except StateError as exc:
+            self._show_problem(str(exc))
+            return None, str(exc)
         except MlplError as exc:
-            self.notify(str(exc), title="Not done", severity="error")
-            return None
+            return None, str(exc)
         self.reload()
-        return applied.change
+        return applied.change, None
+
+    def context(self) -> Context:
+        """Who acts and the injected clock; screens show times from here, never the wall clock."""
+        return self._make_context()
+
+    # --- start-up and the three states ---------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.set_interval(DISK_POLL_SECONDS, self.check_disk)
+        if self.store is None:
+            from screens.welcome import WelcomeScreen
+
+            self.push_screen(WelcomeScreen(self.new_file or Path.cwd() / "mlpl.json"))
+        elif self.problem is not None:
+            self._show_problem(self.problem)
+        else:
+            self.switch_mode("dashboard")
+
+    def create_project(self, name: str) -> str | None:
+        """Create the state file offered by the welcome screen; the error in words, or None."""
+        from mlpl_tui.lifecycle import new_project
+
+        path = self.new_file or Path.cwd() / "mlpl.json"
+        try:
+            self.store = Store.create(path, new_project(name, self._make_context()))
+            self._project = self.store.load()
+        except MlplError as exc:
+            return str(exc)
+        self.pop_screen()
+        self.switch_mode("dashboard")
+        self.notify(f"Created {path}", title="New project")
+        return None
+
+    def _show_problem(self, message: str) -> None:
+        from screens.problem import ProblemScreen
+
+        self.problem = message
+        self._failed_stamp = self._disk_stamp()
+        if isinstance(self.screen, ProblemScreen):
+            self.screen.show_problem(message)
+            return
+        label = str(self.store.path) if self.store else "mlpl.json"
+        self.push_screen(ProblemScreen(message, label))
+
+    def _recover(self) -> None:
+        from screens.problem import ProblemScreen
+
+        self.problem = None
+        self._failed_stamp = None
+        while isinstance(self.screen, ProblemScreen):
+            self.pop_screen()
+        if self.current_mode == "_default":
+            self.switch_mode("dashboard")
+        self.notify("The state file is readable again", title="Recovered")
+
+    def _disk_stamp(self) -> tuple[int, int, int] | None:
+        if self.store is None:
+            return None
+        try:
+            st = os.stat(self.store.path)
+        except OSError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
 
     def check_disk(self) -> None:
+        """Polled: take in a change another process made to the file."""
+        if self.store is None:
+            return
+        if self.problem is not None:
+            stamp = self._disk_stamp()
+            if stamp is not None and stamp != self._failed_stamp:
+                self.reload()
+            return
         if self.store.changed_on_disk():
             self.reload()
 
     def reload(self) -> None:
         """Take a fresh snapshot and let the visible screen redraw it."""
+        if self.store is None:
+            return
         try:
             self._project = self.store.load()
         except MlplError as exc:
-            self.notify(str(exc), title="Cannot read the state file", severity="error")
+            self._show_problem(str(exc))
+            return
+        if self.problem is not None:
+            self._recover()
             return
         show = getattr(self.screen, "show", None)
         if callable(show):
             show(self._project)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self._project is None or self.problem is not None:
+            return action in self.ALWAYS_ALLOWED
+        return True
+
+    # --- actions ------------------------------------------------------------------------------
+
+    def action_show(self, mode: str) -> None:
+        """Switch to a main screen by mode name (see SCREENS_BY_MODE and `stage-<id>`)."""
+        if self._project is None:
+            return
+        if not _available(mode):
+            self.notify(f"The {SCREEN_TITLES.get(mode, mode)} screen is not available yet")
+            return
+        self.switch_mode(mode)
+
+    def _current_stage_of_screen(self) -> str | None:
+        stage_id = getattr(self.screen, "stage_id", None)
+        return stage_id if isinstance(stage_id, str) else None
+
+    def action_advance(self) -> None:
+        from screens.modals import AdvanceModal
+
+        self.push_screen(AdvanceModal())
+
+    def action_loop_back(self) -> None:
+        from screens.modals import LoopBackModal
+
+        self.push_screen(LoopBackModal())
+
+    def action_decide(self) -> None:
+        from screens.modals import DecisionModal
+
+        self.push_screen(DecisionModal(stage=self._current_stage_of_screen()))
+
+    def action_log_time(self) -> None:
+        from screens.modals import EffortModal
+
+        self.push_screen(EffortModal(stage=self._current_stage_of_screen()))
+
+    def action_help(self) -> None:
+        from screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+            return
+        self.push_screen(HelpScreen(self.screen.active_bindings, self.screen.name or ""))
+
+    # --- the command palette ---------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Every action by name, grouped by category ("stage: Data", "record: decision")."""
+        if self._project is None or self.problem is not None:
+            yield SystemCommand("app: Quit", "Leave mlpl-tui", self.action_quit)
+            return
+        yield SystemCommand(
+            "screen: Dashboard (0)", "Progress and journey", self._show("dashboard")
+        )
+        for number, stage in enumerate(self._framework.stages, start=1):
+            yield SystemCommand(
+                f"stage: {stage.id.capitalize()} ({number})",
+                stage.title,
+                self._show(f"stage-{stage.id}"),
+            )
+        for mode, key in (("decisions", "D"), ("history", "h"), ("experiments", "e")):
+            yield SystemCommand(f"screen: {SCREEN_TITLES[mode]} ({key})", "", self._show(mode))
+        yield SystemCommand("screen: Conflicts (c)", "Merge conflicts", self._show("conflicts"))
+        yield SystemCommand("lifecycle: Advance (a)", "Pass the gate", self.action_advance)
+        yield SystemCommand("lifecycle: Loop back (b)", "A new iteration", self.action_loop_back)
+        yield SystemCommand("record: Decision (d)", "Record a decision", self.action_decide)
+        yield SystemCommand("record: Log time (t)", "Log effort", self.action_log_time)
+        commands = getattr(screen, "palette_commands", None)
+        if callable(commands):
+            yield from commands()
+        yield SystemCommand("app: Help (?)", "Every key of this screen", self.action_help)
+        yield SystemCommand("app: Theme", "Change the colours", self.action_change_theme)
+        yield SystemCommand("app: Quit (q)", "Leave mlpl-tui", self.action_quit)
+
+    def _show(self, mode: str) -> Callable[[], None]:
+        return lambda: self.action_show(mode)
+
 
 def cmd_open(session: Session) -> int:
     """No command: open the terminal UI on the project found from here."""
-    framework = session.framework
-    app = MlplApp(Store(session.path), framework, session.context)
-    app.run(mouse=not session.args.no_mouse)
+    from mlpl_tui.errors import UsageError
+    from mlpl_tui.framework import find_framework, load_framework
+
+    mouse = not session.args.no_mouse
+    try:
+        path = session.path
+    except UsageError:
+        # No state file: the welcome screen offers to create one here (or at --file/MLPL_FILE).
+        explicit = getattr(session.args, "file", None) or os.environ.get("MLPL_FILE")
+        new_file = Path(explicit) if explicit else Path.cwd() / "mlpl.json"
+        override = getattr(session.args, "framework", None)
+        framework = load_framework(find_framework(new_file, override))
+        MlplApp(None, framework, session.context, new_file=new_file).run(mouse=mouse)
+        return 0
+    app = MlplApp(Store(path), session.framework, session.context)
+    app.run(mouse=mouse)
     return 0

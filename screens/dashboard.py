@@ -1,0 +1,107 @@
+"""The dashboard (`0`): stage progress, where the project stands, the journey, the five
+exploration questions, recent decisions and effort."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Footer, Header, Static
+
+from mlpl_tui.journey import journey
+from mlpl_tui.model import Project
+from mlpl_tui.progress import (
+    current_stage_id,
+    format_minutes,
+    gate_missing,
+    is_closed,
+    iteration,
+    stage_progress,
+)
+from mlpl_tui.widgets.journey_path import JourneyPath
+from mlpl_tui.widgets.stage_bar import stage_line
+from screens.base import ProjectScreen
+
+RECENT_DECISIONS = 3
+
+
+class DashboardScreen(ProjectScreen):
+    """Where the project stands, on one screen."""
+
+    CSS_PATH = "dashboard.tcss"
+
+    def __init__(self) -> None:
+        super().__init__(name="dashboard")
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="body"):
+            yield Static("", id="summary", markup=False)
+            yield Static("Stages", classes="section-title")
+            yield Static("", id="stages", markup=False)
+            yield Static("Journey  (● visit  ◉ now  up = loop back)", classes="section-title")
+            yield JourneyPath(id="journey")
+            with Horizontal(id="lower"):
+                with Vertical(id="left"):
+                    yield Static("Exploration questions", classes="section-title")
+                    yield Static("", id="questions", markup=False)
+                with Vertical(id="right"):
+                    yield Static("Recent decisions", classes="section-title")
+                    yield Static("", id="decisions", markup=False)
+                    yield Static("Effort", classes="section-title")
+                    yield Static("", id="effort", markup=False)
+        yield Footer()
+
+    def show(self, project: Project) -> None:
+        framework = self.host.framework
+        here = framework.stage(current_stage_id(project))
+        self.sub_title = project.meta.name
+        if is_closed(project):
+            where = f"accepted after {iteration(project)} iteration(s)"
+        else:
+            missing = gate_missing(project, here)
+            gate = f"gate needs {len(missing)} module(s)" if missing else "gate met: a to advance"
+            where = f"in {here.number} {here.id.capitalize()}, iteration {iteration(project)}"
+            where += f" · {gate}"
+        self.query_one("#summary", Static).update(f"{project.meta.name}: {where}")
+
+        minutes: dict[str, int] = {}
+        this_iteration = today_minutes = 0
+        today = self._today()
+        number = iteration(project)
+        for entry in project.effort:
+            minutes[entry.stage] = minutes.get(entry.stage, 0) + entry.minutes
+            if entry.iteration == number:
+                this_iteration += entry.minutes
+            if entry.on == today:
+                today_minutes += entry.minutes
+        lines = [
+            stage_line(p, minutes.get(p.stage.id, 0), p.counts.get("revisit", 0))
+            for p in stage_progress(project, framework)
+        ]
+        self.query_one("#stages", Static).update("\n".join(lines))
+
+        lanes = [f"{s.number} {s.id.capitalize()}" for s in framework.stages]
+        self.query_one(JourneyPath).set_journey(journey(project, framework), lanes)
+
+        answers = project.answers
+        questions = []
+        for q in framework.exploration_questions:
+            answer = answers[q.number].answer if q.number in answers else "unknown"
+            questions.append(f"{q.number} {answer:<7} {q.text}")
+        self.query_one("#questions", Static).update("\n".join(questions))
+
+        recent = project.decisions[-RECENT_DECISIONS:]
+        decisions = [f"{d.created_at[:10]} {d.status:<8} {d.title}" for d in reversed(recent)]
+        self.query_one("#decisions", Static).update(
+            "\n".join(decisions) or "None yet: d records one."
+        )
+        total = project.total_minutes
+        self.query_one("#effort", Static).update(
+            f"Total {format_minutes(total) if total else '0m'}"
+            f" · iteration {number}: {format_minutes(this_iteration) if this_iteration else '0m'}"
+            f"\nToday ({today}): {format_minutes(today_minutes) if today_minutes else '0m'}"
+        )
+
+    def _today(self) -> str:
+        context = getattr(self.app, "context", None)
+        return str(context().today) if callable(context) else ""

@@ -1,0 +1,280 @@
+"""One screen per stage (`1`-`4`): its modules and, for the highlighted one, description,
+guiding questions and note; then the stage's artifacts, decisions and (modelling) experiments.
+
+Keys: `space` toggles done, `s` or `enter` picks any status (a skip asks for its reason), `n`
+edits the note inline (`ctrl+s` saves, `escape` cancels), `E` edits it in `$VISUAL`/`$EDITOR`.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult, SuspendNotSupported, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Footer, Header, OptionList, Static, TextArea
+
+from mlpl_tui import lifecycle
+from mlpl_tui.framework import Framework, Module
+from mlpl_tui.lifecycle import Context
+from mlpl_tui.model import Change, Project
+from mlpl_tui.progress import current_stage_id, gate_missing, module_status, stage_progress
+from mlpl_tui.widgets.module_list import ModuleList, ModuleRow
+from screens.base import ProjectScreen
+
+
+class StageScreen(ProjectScreen):
+    """A stage's checklist and what belongs to it."""
+
+    CSS_PATH = "stage.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "pick_status", "Status", id="set-status", tooltip="Set any status"),
+        Binding("n", "edit_note", "Note", id="edit-note", tooltip="Edit the note inline"),
+        Binding(
+            "E",
+            "edit_in_editor",
+            "Editor",
+            show=False,
+            id="edit-note-external",
+            tooltip="Edit the note in $VISUAL or $EDITOR",
+        ),
+        Binding("ctrl+s", "save_note", "Save note", id="save-note", tooltip="Save the note"),
+        Binding("escape", "cancel_note", "Cancel", id="cancel-note", tooltip="Drop the edit"),
+    ]
+
+    def __init__(self, stage_id: str) -> None:
+        super().__init__(name=f"stage-{stage_id}")
+        self.stage_id = stage_id
+        self._shown_module: tuple[str, object] | None = None
+
+    # --- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="stage-title", markup=False)
+        with Horizontal(id="main"):
+            yield ModuleList(id="modules")
+            with VerticalScroll(id="detail"):
+                yield Static("", id="module", markup=False)
+                yield Static("Note", classes="section-title")
+                yield Static("", id="note", markup=False)
+                with Vertical(id="note-editing"):
+                    yield TextArea(id="note-editor", soft_wrap=True, compact=True)
+                    yield Static("ctrl+s save · esc cancel · E in $EDITOR", classes="hint")
+                yield Static("Artifacts", classes="section-title")
+                yield Static("", id="artifacts", markup=False)
+                yield Static("Decisions", classes="section-title")
+                yield Static("", id="decisions", markup=False)
+                if self.stage_id == "modelling":
+                    yield Static("Experiments", classes="section-title")
+                    yield Static("", id="experiments", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#note-editing").display = False
+        self.query_one(ModuleList).focus()
+
+    # --- what is shown --------------------------------------------------------------------------
+
+    @property
+    def framework(self) -> Framework:
+        return self.host.framework
+
+    @property
+    def highlighted_module(self) -> str | None:
+        return self.query_one(ModuleList).module_id
+
+    def show(self, project: Project) -> None:
+        framework = self.framework
+        stage = framework.stage(self.stage_id)
+        progress = next(p for p in stage_progress(project, framework) if p.stage.id == stage.id)
+        title = f"{stage.number} {stage.title} · {progress.state}"
+        title += f" · {progress.finished}/{progress.total} done or skipped"
+        if stage.id == current_stage_id(project) and progress.state == "current":
+            missing = gate_missing(project, stage)
+            title += (
+                " · gate needs " + ", ".join(m.id.split(".", 1)[1] for m in missing)
+                if missing
+                else " · gate met"
+            )
+        self.query_one("#stage-title", Static).update(title)
+        self.sub_title = f"{project.meta.name} · {stage.id.capitalize()}"
+        rows = [
+            ModuleRow(m.id, m.title, module_status(project, m.id), m.required)
+            for m in stage.modules
+        ]
+        self.query_one(ModuleList).set_rows(rows)
+        self._show_module(project)
+        self._show_sections(project)
+
+    def _show_module(self, project: Project) -> None:
+        module_id = self.highlighted_module
+        if module_id is None:
+            return
+        module = self.framework.module(module_id)
+        state = project.modules.get(module_id)
+        key = (module_id, state)
+        if key == self._shown_module:
+            return  # unchanged: skip the redraw
+        self._shown_module = key
+        self.query_one("#module", Static).update(self._module_text(project, module))
+        note = state.note if state and state.note else "(no note: n to write one)"
+        self.query_one("#note", Static).update(note)
+
+    def _module_text(self, project: Project, module: Module) -> Text:
+        state = project.modules.get(module.id)
+        status = module_status(project, module.id)
+        text = Text()
+        text.append(module.title, style="bold")
+        text.append(f"\n{module.id} · {'required' if module.required else 'optional'}")
+        if module.adapted:
+            text.append(" · adapted")
+        text.append(f"\nStatus: {status}")
+        if state and state.updated_at:
+            text.append(f" (by {state.updated_by}, {state.updated_at[:16].replace('T', ' ')})")
+        text.append(f"\n\n{module.description}")
+        if module.questions:
+            text.append("\n\nGuiding questions", style="bold")
+            for question in module.questions:
+                text.append(f"\n • {question}")
+        return text
+
+    def _show_sections(self, project: Project) -> None:
+        stage = self.framework.stage(self.stage_id)
+        artifacts = [f"• {a.title}" for a in stage.artifacts]
+        self.query_one("#artifacts", Static).update("\n".join(artifacts) or "None listed.")
+        decisions = [
+            f"{d.created_at[:10]} {d.status:<8} {d.title}"
+            for d in project.decisions
+            if d.stage == stage.id
+        ]
+        self.query_one("#decisions", Static).update(
+            "\n".join(decisions) or "None yet: d records one."
+        )
+        if self.stage_id == "modelling":
+            experiments = [
+                f"{e.status:<9} {e.title}" + (f" ({e.reason})" if e.reason else "")
+                for e in project.experiments
+            ]
+            self.query_one("#experiments", Static).update(
+                "\n".join(experiments) or "None yet: e opens the experiment log."
+            )
+
+    @on(OptionList.OptionHighlighted, "#modules")
+    def _moved(self) -> None:
+        self._show_module(self.host.project)
+
+    # --- changing modules -----------------------------------------------------------------------
+
+    @on(ModuleList.Toggled)
+    def _toggle(self, event: ModuleList.Toggled) -> None:
+        module_id = event.module_id
+        self.host.act(lambda p, f, c: lifecycle.toggle_done(p, f, c, module_id))
+
+    @on(OptionList.OptionSelected, "#modules")
+    def _selected(self) -> None:
+        self.action_pick_status()
+
+    def action_pick_status(self) -> None:
+        from screens.modals import StatusModal
+
+        module_id = self.highlighted_module
+        if module_id is not None:
+            self.app.push_screen(StatusModal(module_id))
+
+    @property
+    def editing(self) -> bool:
+        return bool(self.query_one("#note-editing").display)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("save_note", "cancel_note"):
+            return self.editing
+        if action in ("pick_status", "edit_note", "edit_in_editor"):
+            return not self.editing
+        return True
+
+    def action_edit_note(self) -> None:
+        module_id = self.highlighted_module
+        if module_id is None:
+            return
+        state = self.host.project.modules.get(module_id)
+        editor = self.query_one("#note-editor", TextArea)
+        editor.text = state.note if state else ""
+        self.query_one("#note-editing").display = True
+        editor.focus()
+        editor.move_cursor(editor.document.end)
+
+    def action_cancel_note(self) -> None:
+        self.query_one("#note-editing").display = False
+        self.query_one(ModuleList).focus()
+
+    def action_save_note(self) -> None:
+        module_id = self.highlighted_module
+        text = self.query_one("#note-editor", TextArea).text
+        self.action_cancel_note()
+        if module_id is not None:
+            self._save_note(module_id, text)
+
+    def _save_note(self, module_id: str, text: str) -> Change | None:
+        def rule(p: Project, f: Framework, c: Context) -> Change:
+            return lifecycle.set_note(p, f, c, module_id, text)
+
+        return self.host.act(rule)
+
+    def action_edit_in_editor(self) -> None:
+        """Edit the note in $VISUAL or $EDITOR, run directly (no shell) on a temporary file."""
+        module_id = self.highlighted_module
+        if module_id is None:
+            return
+        command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        state = self.host.project.modules.get(module_id)
+        before = state.note if state else ""
+        with tempfile.TemporaryDirectory(prefix="mlpl-note-") as folder:
+            path = Path(folder) / f"{module_id}.md"
+            path.write_text(before + "\n" if before else "", encoding="utf-8")
+            argv = [*shlex.split(command), str(path)]
+            try:
+                try:
+                    with self.app.suspend():
+                        done = subprocess.run(argv, check=False)
+                except SuspendNotSupported:  # headless (tests): nothing to hand over
+                    done = subprocess.run(argv, check=False, stdin=subprocess.DEVNULL)
+            except OSError as exc:
+                self.notify(
+                    f"cannot run the editor '{command}' ({exc.strerror}); set $EDITOR",
+                    title="Not done",
+                    severity="error",
+                )
+                return
+            if done.returncode != 0:
+                self.notify(
+                    f"the editor exited with status {done.returncode}; the note was kept as it was",
+                    title="Not done",
+                    severity="warning",
+                )
+                return
+            after = path.read_text(encoding="utf-8").strip()
+        if after != before.strip():
+            self._save_note(module_id, after)
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """This screen's actions for the command palette."""
+        name = self.stage_id.capitalize()
+        yield SystemCommand(
+            f"module: Toggle done (space) in {name}",
+            "",
+            lambda: self.query_one(ModuleList).action_toggle_done(),
+        )
+        yield SystemCommand(f"module: Set status (s) in {name}", "", self.action_pick_status)
+        yield SystemCommand(f"module: Edit note (n) in {name}", "", self.action_edit_note)
+        yield SystemCommand(
+            f"module: Edit note in $EDITOR (E) in {name}", "", self.action_edit_in_editor
+        )

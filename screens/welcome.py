@@ -1,0 +1,69 @@
+"""The welcome screen: no mlpl.json here or in a parent, so offer to create one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar, Protocol, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, Static
+
+
+class Creator(Protocol):
+    """The app as the welcome screen uses it."""
+
+    def create_project(self, name: str) -> str | None: ...
+
+
+class WelcomeScreen(Screen[None]):
+    """Explains what mlpl-tui keeps and creates the state file on request."""
+
+    CSS_PATH = "welcome.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.quit", "Quit", id="welcome-quit", tooltip="Leave without creating"),
+    ]
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(name="welcome")
+        self.path = path
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="box"):
+            yield Static("Welcome to mlpl-tui", id="title")
+            yield Static(
+                f"There is no mlpl.json here or in a parent folder.\n\n"
+                f"mlpl-tui keeps an ML exploration project's state (stages, modules, decisions,\n"
+                f"loop backs, effort) in one file you commit with your code. Create it at\n"
+                f"{self.path}?",
+                id="explain",
+                markup=False,
+            )
+            with Horizontal(classes="row"):
+                yield Label("Project name", classes="label")
+                yield Input(self.path.resolve().parent.name, id="name", compact=True)
+            yield Static("", id="error", markup=False)
+            with Horizontal(id="buttons"):
+                yield Button("Create mlpl.json", id="create", variant="primary", compact=True)
+                yield Button("Quit", id="quit", compact=True)
+            yield Static("enter create · esc quit", id="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#name", Input).focus()
+
+    @on(Input.Submitted, "#name")
+    @on(Button.Pressed, "#create")
+    def create(self) -> None:
+        name = self.query_one("#name", Input).value
+        error = cast(Creator, self.app).create_project(name)
+        if error is not None:
+            self.query_one("#error", Static).update(f"Not done: {error}")
+
+    @on(Button.Pressed, "#quit")
+    def _quit(self) -> None:
+        self.app.exit()
