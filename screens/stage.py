@@ -106,7 +106,7 @@ class StageScreen(ProjectScreen):
                 else " · gate met"
             )
         self.query_one("#stage-title", Static).update(title)
-        self.sub_title = f"{project.meta.name} · {stage.id.capitalize()}"
+        self.sub_title = project.meta.name
         rows = [
             ModuleRow(m.id, m.title, module_status(project, m.id), m.required)
             for m in stage.modules

@@ -25,17 +25,26 @@ class ModuleRow:
     required: bool
 
 
-def row_text(row: ModuleRow) -> Text:
+def row_text(row: ModuleRow, highlighted: bool = False) -> Text:
+    """`▶ [x] done    Title`: the pointer shows the highlight without relying on colour."""
     mark = STATUS_MARKS.get(row.status, "[?]")
     text = Text(no_wrap=True, overflow="ellipsis")
+    text.append("▶ " if highlighted else "  ", style="bold")
     text.append(f"{mark} ", style="bold" if row.status in ("done", "revisit") else "")
     text.append(f"{row.status:<8}", style="italic" if row.status == "revisit" else "")
-    text.append(row.title + ("" if row.required else " (optional)"))
+    text.append(row.title + ("" if row.required else " (opt.)"))
     return text
 
 
 class ModuleList(OptionList):
     """Rows of modules; `space` asks to toggle done, `enter` asks for the status picker."""
+
+    DEFAULT_CSS = """
+    ModuleList {
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False, id="module-down"),
@@ -53,12 +62,6 @@ class ModuleList(OptionList):
     @dataclass
     class Toggled(Message):
         """The user asked to toggle this module done / not done."""
-
-        module_id: str
-
-    @dataclass
-    class Moved(Message):
-        """Another module is highlighted."""
 
         module_id: str
 
@@ -83,7 +86,7 @@ class ModuleList(OptionList):
             return
         for index, (old, new) in enumerate(zip(self._rows, rows, strict=True)):
             if old != new:
-                self.replace_option_prompt_at_index(index, row_text(new))
+                self.replace_option_prompt_at_index(index, row_text(new, index == self.highlighted))
         self._rows = rows
 
     def action_toggle_done(self) -> None:
@@ -91,8 +94,9 @@ class ModuleList(OptionList):
         if module_id is not None:
             self.post_message(self.Toggled(module_id))
 
-    def watch_highlighted(self, highlighted: int | None) -> None:
-        super().watch_highlighted(highlighted)
-        module_id = self.module_id
-        if module_id is not None:
-            self.post_message(self.Moved(module_id))
+    def _watch_highlighted(self, old: int | None, new: int | None) -> None:
+        for index in (old, new):
+            if index is not None and index < len(self._rows):
+                self.replace_option_prompt_at_index(
+                    index, row_text(self._rows[index], index == new)
+                )
