@@ -1,0 +1,56 @@
+"""Helpers for the terminal UI's Pilot tests: an app on a tmp_path project with a fixed clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.screen import Screen
+from textual.widgets import Input, OptionList, Static
+
+from mlpl_tui.app import MlplApp
+from mlpl_tui.framework import Framework
+from mlpl_tui.lifecycle import Context, advance, set_status
+from mlpl_tui.store import Store
+from tests.conftest import apply, fixed_ids
+
+NOW = "2026-03-02T10:00:00Z"
+SIZE = (80, 24)
+
+
+def make_app(store: Store | None, framework: Framework, **kw: object) -> MlplApp:
+    """The app as `mlpl-tui` builds it, with user 'tester' and the clock fixed at NOW."""
+    ids = fixed_ids("ui")
+    return MlplApp(store, framework, lambda: Context("tester", NOW, make_id=ids), **kw)  # type: ignore[arg-type]
+
+
+def finish_stage(store: Store, framework: Framework, ctx: Context, stage_id: str) -> None:
+    """Mark every required module of a stage done, then advance."""
+    for module in framework.stage(stage_id).required_modules:
+        apply(store, framework, ctx, set_status, module.id, "done")
+    apply(store, framework, ctx, advance)
+
+
+def reach(store: Store, framework: Framework, ctx: Context, stage_id: str) -> None:
+    """Walk the project forward until `stage_id` is current."""
+    for stage in framework.stages:
+        if stage.id == stage_id:
+            return
+        finish_stage(store, framework, ctx, stage.id)
+
+
+def screen_text(screen: Screen[object]) -> str:
+    """Everything the screen shows as text: statics, labels, list rows and field values."""
+    parts: list[str] = []
+    for widget in screen.query("*"):
+        if isinstance(widget, Static):
+            parts.append(str(widget.render()))
+        elif isinstance(widget, OptionList):
+            parts.extend(str(option.prompt) for option in widget.options)
+        elif isinstance(widget, Input):
+            parts.append(widget.value)
+    return "\n".join(parts)
+
+
+def keys(text: str) -> Iterable[str]:
+    """Key names that type `text` (Pilot wants 'space' for ' ')."""
+    return ["space" if ch == " " else ch for ch in text]
