@@ -139,6 +139,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", default="mlpl.json", help="the file's path in the repo")
 
     command("resolve", "merge a conflicted mlpl.json from git's three index versions")
+
+    p = command("conflicts", "fields a merge found changed on both sides; keep one value")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--all", action="store_true", help="resolved conflicts too")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    e = actions.add_parser("keep", parents=[common], help="keep one side's value of a conflict")
+    e.add_argument("id", help="conflict id (a unique prefix is enough)")
+    e.add_argument("side", help="ours or theirs")
     return parser
 
 
@@ -237,6 +245,10 @@ def cmd_init(session: Session) -> int:
     Store.create(here, new_project(name, ctx))
     first = framework.stages[0]
     print(f"created {here} for '{name}': {first.title}, iteration 1")
+    from mlpl_tui.team import setup_if_in_git
+
+    for line in setup_if_in_git(here.resolve().parent, here):
+        print(line)
     return 0
 
 
@@ -407,10 +419,16 @@ def cmd_answer(session: Session) -> int:
 
 
 def cmd_validate(session: Session) -> int:
-    from mlpl_tui.integrity import check
+    from mlpl_tui.integrity import Problem, check, conflict_markers
+    from mlpl_tui.team import setup_hint
 
     path = session.path
-    problems = check(session.load(), session.framework)
+    problems = conflict_markers(path.read_bytes())
+    if not problems:
+        problems = check(session.load(), session.framework)
+    hint = setup_hint(path)
+    if hint:
+        problems.append(Problem("warning", hint))
     errors = [p for p in problems if p.level == "error"]
     for problem in problems:
         print(
@@ -451,9 +469,10 @@ COMMANDS: dict[str, Callable[[Session], int]] = {
     "validate": cmd_validate,
     "report": _elsewhere("mlpl_tui.report", "cmd_report"),
     "demo": _elsewhere("mlpl_tui.demo", "cmd_demo"),
-    "git-setup": _elsewhere("mlpl_tui.merge", "cmd_git_setup"),
-    "merge-driver": _elsewhere("mlpl_tui.merge", "cmd_merge_driver"),
-    "resolve": _elsewhere("mlpl_tui.merge", "cmd_resolve"),
+    "git-setup": _elsewhere("mlpl_tui.team", "cmd_git_setup"),
+    "merge-driver": _elsewhere("mlpl_tui.team", "cmd_merge_driver"),
+    "resolve": _elsewhere("mlpl_tui.team", "cmd_resolve"),
+    "conflicts": _elsewhere("mlpl_tui.team", "cmd_conflicts"),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from mlpl_tui.framework import Framework
@@ -15,6 +16,10 @@ from mlpl_tui.model import (
     check_records,
 )
 from mlpl_tui.progress import unknown_module_ids
+
+# Git writes its markers at the start of a line; inside a JSON value they show up after an
+# escaped newline or the opening quote (a run of '=' alone is too common in notes to count there).
+_MARKER = re.compile(rb"^(<{7}|={7}|>{7})(?: |$)|(?:\\n|\")(<{7}|>{7}) ", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -39,12 +44,74 @@ def check(project: Project, framework: Framework) -> list[Problem]:
         *_check_decisions(project.decisions),
         *_check_switches(project.switches, framework),
         *_check_effort(project, project.effort, framework),
+        *_check_conflicts(project),
     ]
     warnings = [
         Problem("warning", f"module '{m}' is not in the framework; its record is kept")
         for m in unknown_module_ids(project, framework)
-    ]
+    ] + [Problem("warning", w) for w in _unknown_module_references(project, framework)]
     return [Problem("error", e) for e in errors] + warnings
+
+
+def conflict_markers(content: bytes) -> list[Problem]:
+    """Git conflict markers left in the file's bytes, one problem per marker line."""
+    if b"<<<<<<<" not in content and b">>>>>>>" not in content:
+        return []  # the common case, without a pass of the expression over the whole file
+    problems = []
+    for match in _MARKER.finditer(content):
+        line = content.count(b"\n", 0, match.start()) + 1
+        marker = (match.group(1) or match.group(2)).decode()
+        problems.append(
+            Problem(
+                "error",
+                f"line {line}: git conflict marker '{marker}' left from a merge; run "
+                "'mlpl-tui resolve' (or restore the file from git)",
+            )
+        )
+    return problems
+
+
+def _check_conflicts(project: Project) -> list[str]:
+    problems = []
+    for c in project.conflicts:
+        if c.resolved:
+            continue
+        if c.record not in project.raw(c.table):
+            problems.append(
+                f"conflict '{c.id}' points at {c.table} record '{c.record}', which does not exist"
+            )
+            continue
+        problems.append(
+            f"unresolved merge conflict '{c.id}': {c.table} '{c.record}' {c.field} is "
+            f"{_value(c.value(c.kept))} ({c.kept}); the other side had "
+            f"{_value(c.value('theirs' if c.kept == 'ours' else 'ours'))}: choose with "
+            f"'mlpl-tui conflicts keep {c.id} ours|theirs'"
+        )
+    return problems
+
+
+def _value(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _unknown_module_references(project: Project, framework: Framework) -> list[str]:
+    """Records naming a module the framework does not have: kept, and worth knowing."""
+    known = framework.modules
+    found = []
+    for kind, records in (
+        ("decision", project.decisions),
+        ("effort entry", project.effort),
+        ("experiment", project.experiments),
+    ):
+        for r in records:
+            if r.module is not None and r.module not in known:
+                found.append(f"{kind} '{r.id}' names module '{r.module}', not in the framework")
+    for s in project.switches:
+        for m in (s.to_module, *s.revisit):
+            if m is not None and m not in known:
+                found.append(f"switch '{s.id}' names module '{m}', not in the framework")
+    return found
 
 
 def _stage_known(framework: Framework, stage: str | None) -> bool:

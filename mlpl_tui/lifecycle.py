@@ -17,9 +17,11 @@ from mlpl_tui.framework import Framework, Module, Stage
 from mlpl_tui.model import (
     ANSWERS,
     DECISION_STATUSES,
+    MERGE_SIDES,
     META_ID,
     MODULE_STATUSES,
     Change,
+    Conflict,
     Decision,
     Experiment,
     Project,
@@ -354,7 +356,9 @@ def switch_back(
 # --- decisions --------------------------------------------------------------------------------
 
 
-def find_record(records: Sequence[Decision] | Sequence[Experiment], ref: str, what: str) -> Any:
+def find_record(
+    records: Sequence[Decision] | Sequence[Experiment] | Sequence[Conflict], ref: str, what: str
+) -> Any:
     """A record by id or by a unique prefix of its id, as git resolves short hashes."""
     ref = ref.strip()
     exact = [r for r in records if r.id == ref]
@@ -525,6 +529,59 @@ def _experiment_status(found: Experiment, ctx: Context, status: str, reason: str
     return Change(
         f"experiment.{status}", summary, [Put("experiments", found.id, fields)], result=found.id
     )
+
+
+# --- merge conflicts ------------------------------------------------------------------------
+
+
+def resolve_conflict(
+    project: Project, framework: Framework, ctx: Context, conflict_ref: str, keep: str
+) -> Change:
+    """Keep one side's value of a field a merge found changed on both sides; mark it resolved."""
+    side = keep.strip().lower()
+    if side not in MERGE_SIDES:
+        raise UsageError(f"keep '{keep}'? use ours or theirs")
+    conflict: Conflict = find_record(project.conflicts, conflict_ref, "conflict")
+    if conflict.resolved and conflict.resolution == side:
+        return Change("conflict.resolve", "", [])
+    record = project.raw(conflict.table).get(conflict.record)
+    if record is None:
+        raise RuleError(
+            f"conflict {conflict.id}: {conflict.table} record '{conflict.record}' no longer "
+            "exists; restore it from git before choosing"
+        )
+    value = conflict.value(side)
+    fields: dict[str, Any] = {conflict.field: value}
+    if "updated_at" in record:
+        fields.update(ctx.stamp())
+    puts = [Put(conflict.table, conflict.record, fields)]
+    if conflict.table == "decisions" and conflict.field == "superseded_by":
+        puts += _move_supersedes_link(project, conflict, value)
+    puts.append(
+        Put(
+            "conflicts",
+            conflict.id,
+            {"resolved": True, "resolution": side, "resolved_at": ctx.now, "resolved_by": ctx.who},
+        )
+    )
+    summary = (
+        f"Conflict {conflict.id} resolved: {conflict.table} {conflict.record} {conflict.field}"
+        f" = {_short(repr(value))} ({side})"
+    )
+    return Change("conflict.resolve", summary, puts, result=conflict.id)
+
+
+def _move_supersedes_link(project: Project, conflict: Conflict, chosen: Any) -> list[Put]:
+    """The chosen successor supersedes the decision; the other one no longer does."""
+    puts = []
+    decisions = project.raw("decisions")
+    for side in MERGE_SIDES:
+        successor = conflict.value(side)
+        if isinstance(successor, str) and successor in decisions:
+            link = conflict.record if successor == chosen else None
+            if successor == chosen or decisions[successor].get("supersedes") == conflict.record:
+                puts.append(Put("decisions", successor, {"supersedes": link}))
+    return puts
 
 
 # --- exploration questions --------------------------------------------------------------------

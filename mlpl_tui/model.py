@@ -28,6 +28,7 @@ DECISION_STATUSES = ("proposed", "accepted", "rejected", "superseded")
 EXPERIMENT_STATUSES = ("running", "kept", "abandoned")
 ANSWERS = ("yes", "no", "partly", "unknown")
 VISIT_HOWS = ("start", "advance", "forced", "switch")
+MERGE_SIDES = ("ours", "theirs")
 META_ID = "project"
 
 Raw = Mapping[str, Any]
@@ -358,6 +359,51 @@ class Event:
         )
 
 
+@dataclass(frozen=True)
+class Conflict:
+    """A field two merged versions changed differently: both values and which one was kept."""
+
+    id: str
+    table: str
+    record: str
+    field: str
+    ours: Any
+    theirs: Any
+    kept: str  # "ours" or "theirs": whose value the record holds since the merge
+    ours_at: str
+    ours_by: str
+    theirs_at: str
+    theirs_by: str
+    resolved: bool
+    resolution: str | None  # the side chosen when resolved
+    resolved_at: str | None
+    resolved_by: str | None
+
+    def value(self, side: str) -> Any:
+        return self.ours if side == "ours" else self.theirs
+
+    @staticmethod
+    def parse(id: str, raw: Raw) -> Conflict:
+        w = f"conflict '{id}'"
+        return Conflict(
+            id=id,
+            table=_get(raw, w, "table", str),
+            record=_get(raw, w, "record", str),
+            field=_get(raw, w, "field", str),
+            ours=raw.get("ours"),
+            theirs=raw.get("theirs"),
+            kept=_choice(raw, w, "kept", MERGE_SIDES),
+            ours_at=_text(raw, w, "ours_at"),
+            ours_by=_text(raw, w, "ours_by"),
+            theirs_at=_text(raw, w, "theirs_at"),
+            theirs_by=_text(raw, w, "theirs_by"),
+            resolved=_get(raw, w, "resolved", bool, False),
+            resolution=_choice(raw, w, "resolution", MERGE_SIDES, None),
+            resolved_at=_optional(raw, w, "resolved_at"),
+            resolved_by=_optional(raw, w, "resolved_by"),
+        )
+
+
 @dataclass
 class Put:
     """Create a record, or merge fields into it (unknown fields are kept)."""
@@ -389,6 +435,7 @@ PARSERS: dict[str, Callable[[str, Raw], Any]] = {
     "experiments": Experiment.parse,
     "questions": Answer.parse,
     "events": Event.parse,
+    "conflicts": Conflict.parse,
 }
 
 
@@ -458,8 +505,9 @@ class Project:
             sorted(
                 self._records("visits", Visit.parse),
                 # Scripts enter several stages within one second; inside an iteration the
-                # project only moves forward, so the stage order breaks the tie.
-                key=lambda v: (v.entered_at, v.iteration, _stage_order(v.stage)),
+                # project only moves forward, so the stage order breaks the tie. Two branches
+                # merged can enter the same stage in the same second: the id settles that.
+                key=lambda v: (v.entered_at, v.iteration, _stage_order(v.stage), v.id),
             )
         )
 
@@ -494,6 +542,12 @@ class Project:
     def events(self) -> tuple[Event, ...]:
         records = self._records("events", Event.parse)
         return tuple(sorted(records, key=lambda e: (e.at, e.seq, e.id)))
+
+    @cached_property
+    def conflicts(self) -> tuple[Conflict, ...]:
+        """Fields a merge found changed on both sides, in table, record and field order."""
+        records = self._records("conflicts", Conflict.parse)
+        return tuple(sorted(records, key=lambda c: (c.table, c.record, c.field, c.id)))
 
     def decision(self, id: str) -> Decision | None:
         return next((d for d in self.decisions if d.id == id), None)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from mlpl_tui.cli import main
 from mlpl_tui.framework import Framework, builtin_framework_path, load_framework
@@ -18,6 +19,12 @@ from mlpl_tui.model import Change, Project
 from mlpl_tui.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Property tests run the same examples on every run by default (CI must not flake); set
+# HYPOTHESIS_PROFILE=explore to search ten times as many fresh ones.
+settings.register_profile("ci", max_examples=100, derandomize=True, deadline=None)
+settings.register_profile("explore", max_examples=1000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")
