@@ -1,0 +1,188 @@
+"""Pilot tests of the app shell: welcome, dashboard, help, command palette, keymap, screens."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from mlpl_tui import app as app_module
+from mlpl_tui.cli import main
+from mlpl_tui.framework import Framework
+from mlpl_tui.lifecycle import (
+    Context,
+    answer_question,
+    decide,
+    log_effort,
+    set_status,
+    switch_back,
+)
+from mlpl_tui.store import Store
+from screens.dashboard import DashboardScreen
+from screens.help import HelpScreen
+from screens.modals import EffortModal, LoopBackModal
+from screens.welcome import WelcomeScreen
+from tests.apphelp import SIZE, finish_stage, keys, make_app, screen_text
+from tests.conftest import apply
+
+
+async def test_welcome_creates_the_state_file_and_opens_the_dashboard(
+    tmp_path: Path, framework: Framework
+) -> None:
+    path = tmp_path / "mlpl.json"
+    app = make_app(None, framework, new_file=path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen)
+        assert "no mlpl.json" in screen_text(app.screen)
+        await pilot.press("1", "a")  # typed into the name field, not run as keys
+        await pilot.press("ctrl+u", *keys("Churn pilot"), "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+        assert "Churn pilot: in 1 Business, iteration 1" in screen_text(app.screen)
+    assert Store(path).load().meta.name == "Churn pilot"
+
+
+async def test_welcome_escape_quits_without_creating(tmp_path: Path, framework: Framework) -> None:
+    app = make_app(None, framework, new_file=tmp_path / "mlpl.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("escape")
+        await pilot.pause()
+    assert not (tmp_path / "mlpl.json").exists()
+
+
+def test_no_command_without_a_file_builds_the_welcome_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, object] = {}
+
+    def fake_run(self: app_module.MlplApp, mouse: bool = True) -> None:
+        seen.update(store=self.store, new_file=self.new_file, mouse=mouse)
+
+    monkeypatch.setattr(app_module.MlplApp, "run", fake_run)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MLPL_FILE", raising=False)
+    assert main(["--no-mouse"]) == 0
+    assert seen == {"store": None, "new_file": tmp_path / "mlpl.json", "mouse": False}
+
+
+async def test_dashboard_shows_progress_journey_questions_decisions_and_effort(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    finish_stage(store, framework, ctx, "business")
+    apply(store, framework, ctx, set_status, "data.acquisition", "done")
+    apply(store, framework, ctx, switch_back, "business", "data", "one season only")
+    apply(store, framework, ctx, answer_question, "2", "partly")
+    apply(store, framework, ctx, decide, "Weekly grain", "forecast per week")
+    apply(store, framework, ctx, log_effort, "1h30m", stage="data")
+    apply(store, framework, ctx, log_effort, "45m")
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = screen_text(app.screen)
+    assert "Test project: in 1 Business, iteration 2" in text
+    assert "▶ 1 Business" in text and "current" in text
+    assert "2 Data      ░░░░░░░░░░  0/5  visited  1 revisit   1h30m" in text
+    lines = text.splitlines()
+    journey = [line for line in lines if line.startswith(("1 Business ", "2 Data "))]
+    assert journey[0].startswith("1 Business ") and "●" in journey[0] and "◉" in journey[0]
+    assert "┘" in journey[1]  # the loop back from data goes up
+    assert "2 partly  Is there supporting data?" in text
+    assert "1 unknown Can ML address my business problem?" in text
+    assert "accepted Weekly grain" in text
+    assert "Total 2h15m · iteration 2: 2h15m" in text
+    assert "Today (2026-03-02): 2h15m" in text  # the injected clock, not the wall clock
+
+
+async def test_help_lists_the_real_bindings_including_a_remapped_key(
+    store: Store, framework: Framework
+) -> None:
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        app.set_keymap({"loop-back": "B"})
+        await pilot.press("1", "question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app.screen)
+        assert "space    Done/not" in text  # the stage screen's own keys
+        assert "B        Loop back" in text
+        assert "b        Loop back" not in text
+        await pilot.press("escape", "B")
+        await pilot.pause()
+        assert isinstance(app.screen, LoopBackModal)
+
+
+async def test_command_palette_reaches_actions_by_name(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*keys("log time"))
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, EffortModal)
+        commands = [c.title for c in app.get_system_commands(app.screen)]
+    for title in (
+        "screen: Dashboard (0)",
+        "stage: Modelling (3)",
+        "lifecycle: Advance (a)",
+        "lifecycle: Loop back (b)",
+        "record: Decision (d)",
+        "screen: All decisions (D)",
+        "screen: Journey and history (h)",
+        "screen: Experiments (e)",
+        "screen: Conflicts (c)",
+        "app: Help (?)",
+    ):
+        assert title in commands
+
+
+async def test_stage_screen_adds_its_actions_to_the_palette(
+    store: Store, framework: Framework
+) -> None:
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        commands["module: Toggle done (space) in Data"].callback()
+        await pilot.pause()
+    assert store.load().modules["data.acquisition"].status == "done"
+
+
+OTHER_SCREENS = [
+    ("D", "decisions", "DecisionsScreen"),
+    ("h", "history", "HistoryScreen"),
+    ("e", "experiments", "ExperimentsScreen"),
+    ("c", "conflicts", "ConflictsScreen"),
+]
+
+
+@pytest.mark.parametrize(("key", "module", "name"), OTHER_SCREENS)
+async def test_keys_of_the_other_screens(
+    store: Store, framework: Framework, key: str, module: str, name: str
+) -> None:
+    if importlib.util.find_spec(f"screens.{module}") is None:
+        pytest.skip(f"screens/{module}.py is not there yet")
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(key)
+        await pilot.pause()
+        assert type(app.screen).__name__ == name
+        await pilot.press("0")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_a_screen_that_is_missing_is_reported_not_a_crash(
+    store: Store, framework: Framework, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app_module.SCREENS_BY_MODE, "history", ("screens.nowhere", "Nothing"))
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("h")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+        assert any("not available" in n.message for n in app._notifications)
