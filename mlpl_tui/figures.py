@@ -172,8 +172,9 @@ def open_items(project: Project, framework: Framework) -> OpenItems:
 
 def as_of(project: Project) -> str:
     """When the project last changed: the latest history event, else its creation."""
-    events = project.events
-    return events[-1].at if events else project.meta.created_at
+    # Only the times are needed: reading every event record would cost more than the report.
+    times = [raw.get("at") for raw in project.raw("events").values()]
+    return max((t for t in times if isinstance(t, str)), default=project.meta.created_at)
 
 
 def stage_title(framework: Framework, stage_id: str | None) -> str:

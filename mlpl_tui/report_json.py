@@ -6,9 +6,9 @@ field is removed or changes meaning, not when one is added.
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict
 from typing import Any
+
+import orjson
 
 from mlpl_tui.figures import (
     REWORK_DEFINITION,
@@ -66,13 +66,13 @@ def export(project: Project, framework: Framework) -> dict[str, Any]:
             }
             for s in journey(project, framework)
         ],
-        "switches": [{**asdict(s), "revisit": list(s.revisit)} for s in project.switches],
-        "decisions": [asdict(d) for d in project.decisions],
+        "switches": [{**_fields(s), "revisit": list(s.revisit)} for s in project.switches],
+        "decisions": [_fields(d) for d in project.decisions],
         "experiments": [
-            {**asdict(e), "effort_minutes": effort.by_experiment.get(e.id, 0)}
+            {**_fields(e), "effort_minutes": effort.by_experiment.get(e.id, 0)}
             for e in project.experiments
         ],
-        "effort": [{**asdict(e), "rework": is_rework(e, first)} for e in project.effort],
+        "effort": [{**_fields(e), "rework": is_rework(e, first)} for e in project.effort],
         "effort_summary": {
             "total_minutes": effort.total,
             "rework_minutes": effort.rework,
@@ -109,9 +109,15 @@ def export(project: Project, framework: Framework) -> dict[str, Any]:
             "running_experiments": [e.id for e in items.running_experiments],
             "proposed_decisions": [d.id for d in items.proposed_decisions],
         },
-        "events": [{**asdict(e), "refs": list(e.refs)} for e in project.events],
+        "events": [{**_fields(e), "refs": list(e.refs)} for e in project.events],
     }
 
 
+def _fields(record: object) -> dict[str, Any]:
+    """A record's fields (a shallow copy: the records hold only text, numbers and tuples)."""
+    return dict(vars(record))
+
+
 def render(project: Project, framework: Framework) -> str:
-    return json.dumps(export(project, framework), indent=2, ensure_ascii=False) + "\n"
+    data = orjson.dumps(export(project, framework), option=orjson.OPT_INDENT_2)
+    return data.decode("utf-8") + "\n"

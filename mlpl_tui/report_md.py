@@ -32,7 +32,10 @@ from mlpl_tui.progress import (
     stage_progress,
 )
 
-_INLINE = re.compile(r"([\\`*_\[\]|~$#])")
+# Characters that would start markup: HTML's three as entities, Markdown's with a backslash.
+_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", **{c: "\\" + c for c in "\\`*_[]|~$#"}}
+)
 _LEADING = re.compile(r"^(\d+)([.)])|^([-+=])")
 _ANCHOR = re.compile(r"[^A-Za-z0-9_-]")
 _MERMAID_SAFE = re.compile(r"[A-Za-z0-9 .,_-]")
@@ -47,9 +50,7 @@ STATUS_WORDS = {
 
 def md(text: str) -> str:
     """User text as one line of Markdown that shows exactly as typed."""
-    line = " ".join(str(text).split())
-    line = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _INLINE.sub(r"\\\1", line)
+    return " ".join(str(text).split()).translate(_ESCAPES)
 
 
 def md_block(text: str) -> str:
@@ -57,8 +58,10 @@ def md_block(text: str) -> str:
     lines = []
     for raw in str(text).splitlines():
         line = md(raw)
+        if line and line[0] in "-+=0123456789":
+            line = _LEADING.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", line)
         if line:
-            lines.append(_LEADING.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", line))
+            lines.append(line)
     return "<br>\n".join(lines)
 
 
@@ -221,6 +224,22 @@ def render(project: Project, framework: Framework) -> str:
     numbers = {d.id: i for i, d in enumerate(project.decisions, start=1)}
     if not project.decisions:
         out.append("No decisions recorded.")
+    else:
+        out += _table(
+            ("#", "Decision", "Status", "Date", "Stage"),
+            [
+                (
+                    f"[D{numbers[d.id]}](#{anchor('decision', d.id)})",
+                    md(d.title),
+                    md(d.status),
+                    _day(d.created_at),
+                    md(stage_title(framework, d.stage)),
+                )
+                for d in project.decisions
+            ],
+            "r",
+        )
+        out.append("")
     for d in project.decisions:
         out += [
             f'<a id="{anchor("decision", d.id)}"></a>',
