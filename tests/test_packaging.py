@@ -45,6 +45,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
         scripts = archive.read(entry_points).decode("utf-8")
     assert "mlpl_tui/data/mlpl.yaml" in names
+    assert "mlpl_tui/data/demo/mlpl.json" in names
     assert "mlpl_tui/cli.py" in names
     assert "mlpl-tui = mlpl_tui.cli:main" in scripts
     run(
@@ -106,3 +107,33 @@ def test_the_installed_command_inits_and_shows_status_outside_the_checkout(
     # `python -m mlpl_tui` works from the installed package as well.
     out = run(sys.executable, "-m", "mlpl_tui", "validate", cwd=project, env=env)
     assert "valid" in out
+
+
+def test_the_installed_package_ships_the_demo_and_reports_on_it(
+    installed: Path, tmp_path: Path
+) -> None:
+    env = installed_env(installed)
+    probe = (
+        "import sys; from pathlib import Path; from mlpl_tui.demo import copy_demo, demo_file;"
+        "print(demo_file()); print(copy_demo(Path(sys.argv[1])))"
+    )
+    out = run(sys.executable, "-c", probe, tmp_path / "demo", cwd=tmp_path, env=env)
+    bundled, copy = (Path(line) for line in out.splitlines())
+    assert bundled == installed / "mlpl_tui" / "data" / "demo" / "mlpl.json"
+    assert copy.read_bytes() == (ROOT / "data" / "demo" / "mlpl.json").read_bytes()
+    script = installed / "bin" / "mlpl-tui"
+    text = run(script, "report", "--file", copy, cwd=tmp_path, env=env)
+    assert "accepted by the client, iteration **14**" in text
+    run(
+        script,
+        "report",
+        "--file",
+        copy,
+        "--format",
+        "html",
+        "-o",
+        tmp_path / "r.html",
+        cwd=tmp_path,
+        env=env,
+    )
+    assert (tmp_path / "r.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")

@@ -7,6 +7,8 @@ import csv
 import io
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
@@ -33,7 +35,7 @@ from mlpl_tui.lifecycle import (
 from mlpl_tui.model import Project
 from mlpl_tui.report_madr import write_records
 from mlpl_tui.store import Store
-from tests.conftest import Result, apply
+from tests.conftest import ROOT, Result, apply
 
 HOSTILE = '<script>alert(1)</script> | "quoted" \nsecond line'
 HOSTILE_LINE = '<script>alert(1)</script> | "quoted" second line'  # as one line shows it
@@ -468,3 +470,21 @@ def test_report_usage_errors_are_one_line(
     done = fixture_cli("report", *args)
     assert done.code == 2
     assert message in done.err and len(done.err.strip().splitlines()) == 1
+
+
+def test_reports_never_import_textual(project: Project, tmp_path: Path) -> None:
+    probe = (
+        "import sys, contextlib, io; from mlpl_tui.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    codes = [main(['report', '--file', sys.argv[1], '--format', f])"
+        " for f in ('md', 'html', 'csv', 'json')]\n"
+        "print(codes, sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'screens')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path / "mlpl.json")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.strip() == "[0, 0, 0, 0] []", done.stderr

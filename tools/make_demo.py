@@ -48,12 +48,13 @@ def seeded_ids(seed: int) -> Iterator[Callable[[], str]]:
     def make_id() -> str:
         return f"{rng.getrandbits(40):010x}"
 
-    original = store.new_id
-    store.new_id = make_id  # the store draws history event ids from here
+    # The store draws history event ids from its module's new_id; patch it for this build only.
+    original = store.new_id  # type: ignore[attr-defined]
+    store.new_id = make_id  # type: ignore[attr-defined]
     try:
         yield make_id
     finally:
-        store.new_id = original
+        store.new_id = original  # type: ignore[attr-defined]
 
 
 class Story:

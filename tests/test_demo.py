@@ -1,0 +1,100 @@
+"""The bundled demo project: reproducible, the story it tells, and `mlpl-tui demo`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from mlpl_tui import app
+from mlpl_tui.cli import Session
+from mlpl_tui.figures import effort_figures, open_items
+from mlpl_tui.framework import Framework
+from mlpl_tui.integrity import check
+from mlpl_tui.journey import journey
+from mlpl_tui.progress import is_closed, iteration
+from mlpl_tui.report_md import render
+from mlpl_tui.store import Store
+from tests.conftest import ROOT, Result
+from tools.make_demo import DEMO_FILE, build
+
+
+def test_the_committed_demo_is_what_the_generator_writes(tmp_path: Path) -> None:
+    built = build(tmp_path / "mlpl.json")
+    assert built.read_bytes() == DEMO_FILE.read_bytes(), "run: python tools/make_demo.py"
+
+
+def test_the_demo_reaches_acceptance_after_14_iterations_and_is_sound(
+    framework: Framework,
+) -> None:
+    project = Store(DEMO_FILE).load()
+    assert iteration(project) == 14 and is_closed(project)
+    assert check(project, framework) == []
+    assert "illustrative" in project.meta.name
+    assert "invented" in project.modules["business.objectives"].note
+    # The article's worked example: business went smoothly, then a data switch in stage 2.
+    first = project.switches[0]
+    assert (first.from_stage, first.to_stage, first.category) == ("data", "data", "data")
+    assert "one season" in first.reason and "temperature" in first.reason
+    steps = journey(project, framework)
+    assert [s.visit.stage for s in steps[:2]] == ["business", "data"]
+    assert len(project.switches) == 13
+    assert {s.category for s in project.switches} == {"business", "data", "modelling", "other"}
+    # About three months, January to April.
+    assert project.visits[0].entered_at[:7] == "2026-01"
+    assert project.visits[-1].left_at is not None and project.visits[-1].left_at[:7] == "2026-04"
+
+
+def test_the_demo_has_the_records_a_report_needs(framework: Framework) -> None:
+    project = Store(DEMO_FILE).load()
+    statuses = [d.status for d in project.decisions]
+    assert statuses.count("superseded") >= 2 and "rejected" in statuses
+    assert all(d.superseded_by for d in project.decisions if d.status == "superseded")
+    abandoned = [e for e in project.experiments if e.status == "abandoned"]
+    assert len(abandoned) >= 3 and all(e.reason for e in abandoned)
+    assert len(project.effort) > 50
+    assert {a.answer for a in project.answers.values()} == {"yes"}
+    assert len(project.answers) == 5
+    assert effort_figures(project, framework).rework > 0
+    assert open_items(project, framework).empty
+    text = render(project, framework)
+    assert "accepted by the client, iteration **14**" in text
+    assert "25 visits in 14 iterations" in text
+
+
+def test_demo_copies_the_project_and_opens_it(
+    cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[Path] = []
+
+    def fake_open(session: Session) -> int:
+        opened.append(session.path)
+        return 0
+
+    monkeypatch.setattr(app, "cmd_open", fake_open)
+    done = cli("demo", "here")
+    assert done.code == 0, done.err
+    assert "illustrative" in done.err
+    copy = tmp_path / "here" / "mlpl.json"
+    assert copy.read_bytes() == DEMO_FILE.read_bytes()
+    assert [p.resolve() for p in opened] == [copy]
+
+    default = cli("demo")
+    assert default.code == 0 and (tmp_path / "mlpl-demo" / "mlpl.json").is_file()
+
+
+def test_demo_refuses_to_replace_a_project(
+    cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app, "cmd_open", lambda session: 0)
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "mlpl.json").write_text("{}", encoding="utf-8")
+    done = cli("demo", "mine")
+    assert done.code == 2
+    assert "already exists" in done.err and len(done.err.strip().splitlines()) == 1
+    assert (tmp_path / "mine" / "mlpl.json").read_text(encoding="utf-8") == "{}"
+
+
+def test_the_demo_file_lives_in_data_which_the_wheel_ships() -> None:
+    assert DEMO_FILE == ROOT / "data" / "demo" / "mlpl.json"
