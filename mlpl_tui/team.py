@@ -153,7 +153,8 @@ def git_setup(folder: Path, state: Path | None = None) -> list[str]:
         separator = "\n" if text and not text.endswith("\n") else ""
         attributes.write_text(f"{text}{separator}{ATTRIBUTE}\n", encoding="utf-8")
         changed.append(f"added '{ATTRIBUTE}' to {attributes} (commit it)")
-    for key, value in (("merge.mlpl.name", DRIVER_NAME), ("merge.mlpl.driver", driver_command())):
+    # The command first: a driver section with a name but no command makes git stop merging.
+    for key, value in (("merge.mlpl.driver", driver_command()), ("merge.mlpl.name", DRIVER_NAME)):
         if _config(root, key) != value:
             _git(root, "config", "--local", key, value)
             changed.append(f"set {key} in this clone's git config")

@@ -16,13 +16,12 @@ from mlpl_tui.framework import Framework
 from mlpl_tui.integrity import check
 from mlpl_tui.lifecycle import Context
 from mlpl_tui.merge import DERIVED_FIELDS, MISSING, STAMP_FIELDS
-from mlpl_tui.model import META_ID, SCHEMA_VERSION, TABLES, Change, Project
+from mlpl_tui.model import Change, Project
 from mlpl_tui.progress import iteration
 from mlpl_tui.store import dump, parse_state
 from mlpl_tui.team import merge_versions
 from tests.conftest import fixed_ids
-
-Tables = dict[str, dict[str, dict[str, Any]]]
+from tests.merge_helpers import Tables, apply_change, new_tables
 
 MODULES = [
     "business.objectives",
@@ -59,32 +58,6 @@ MOVE = st.one_of(
 )
 SCRIPT = st.lists(st.tuples(st.integers(0, 2), OPERATION | MOVE), max_size=12)
 BRANCH = st.lists(st.tuples(st.integers(0, 2), OPERATION | MOVE), min_size=1, max_size=12)
-
-
-def apply_change(tables: Tables, change: Change, ctx: Context) -> Tables:
-    """What Store.apply writes for a change, on tables in memory (a file per step is slow)."""
-    result = {name: dict(table) for name, table in tables.items()}
-    written = False
-    for put in change.puts:
-        table = result.setdefault(put.table, {})
-        current = table.get(put.id)
-        if current is not None and all(
-            k in current and current[k] == v for k, v in put.fields.items()
-        ):
-            continue
-        table[put.id] = {**(current or {}), **put.fields}
-        written = True
-    if written:
-        events = result.setdefault("events", {})
-        events[ctx.make_id()] = {
-            "at": ctx.now,
-            "by": ctx.who,
-            "action": change.action,
-            "summary": change.summary,
-            "refs": sorted({put.id for put in change.puts}),
-            "seq": len(events) + 1,
-        }
-    return result
 
 
 def run_script(
@@ -264,10 +237,7 @@ def test_merging_random_branches_keeps_every_change(
     start: int,
 ) -> None:
     first = Context("base", "2026-03-02T10:00:00Z", make_id=fixed_ids("b"))
-    created: Tables = {name: {} for name in TABLES}  # as Store.create writes a new project
-    created.update(lifecycle.new_project("Merge", first))
-    created["meta"][META_ID]["schema_version"] = SCHEMA_VERSION
-    base = run_script(created, framework, base_script, "base", 1, first.make_id)
+    base = run_script(new_tables(first), framework, base_script, "base", 1, first.make_id)
     end = 1 + sum(step for step, _ in base_script)
     ours = run_script(base, framework, our_script, "ours", end + start, fixed_ids("o"))
     theirs = run_script(base, framework, their_script, "theirs", end + 1, fixed_ids("t"))
