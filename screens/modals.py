@@ -429,6 +429,9 @@ class AdvanceModal(FormModal[None]):
     def on_mount(self) -> None:
         if self.missing:
             self.query_one("#why", Input).focus()
+        elif is_closed(self.host.project):
+            self.query_one("#save", Button).display = False
+            self.query_one("#cancel", Button).focus()
         else:
             self.query_one("#save", Button).focus()
 

@@ -96,14 +96,14 @@ class StageScreen(ProjectScreen):
         framework = self.framework
         stage = framework.stage(self.stage_id)
         progress = next(p for p in stage_progress(project, framework) if p.stage.id == stage.id)
-        title = f"{stage.number} {stage.title} · {progress.state}"
+        title = f"{stage.number} {stage.title}\n{progress.state}"
         title += f" · {progress.finished}/{progress.total} done or skipped"
         if stage.id == current_stage_id(project) and progress.state == "current":
             missing = gate_missing(project, stage)
             title += (
-                " · gate needs " + ", ".join(m.id.split(".", 1)[1] for m in missing)
+                " · gate needs: " + ", ".join(m.id.split(".", 1)[1] for m in missing)
                 if missing
-                else " · gate met"
+                else " · gate met: a advances"
             )
         self.query_one("#stage-title", Static).update(title)
         self.sub_title = project.meta.name
