@@ -189,3 +189,9 @@ def module_title(framework: Framework, module_id: str | None) -> str:
         return ""
     module = framework.modules.get(module_id)
     return module.title if module else module_id
+
+
+def short_title(title: str) -> str:
+    """The first part of a stage title, for narrow places ("Data Acquisition and ..." -> "Data
+    Acquisition")."""
+    return title.split(" and ")[0]

@@ -16,6 +16,7 @@ from mlpl_tui.figures import (
     iteration_rows,
     module_title,
     open_items,
+    short_title,
     stage_title,
 )
 from mlpl_tui.framework import Framework
@@ -109,11 +110,6 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _short(title: str) -> str:
-    """The first part of a stage title, for the lanes ("Data Acquisition and ..." -> "Data ...")."""
-    return title.split(" and ")[0]
-
-
 def journey_svg(steps: list[Step], framework: Framework) -> str:
     """The real path across the stages: a lane per stage, a dot per visit, switches dashed back."""
     lanes = len(framework.stages) + (
@@ -142,7 +138,8 @@ def journey_svg(steps: list[Step], framework: Framework) -> str:
             f'width="{width}" height="{dy}"/>'
         )
         parts.append(
-            f'<text class="lane-label" x="10" y="{y(lane) + 4:.0f}">{lane}. {esc(_short(title))}'
+            f'<text class="lane-label" x="10" y="{y(lane) + 4:.0f}">'
+            f"{lane}. {esc(short_title(title))}"
             f"<title>{esc(title)}</title></text>"
         )
     for i, (before, step) in enumerate(pairwise(steps)):

@@ -18,6 +18,7 @@ from mlpl_tui.figures import (
     iteration_rows,
     module_title,
     open_items,
+    short_title,
     stage_title,
 )
 from mlpl_tui.framework import Framework
@@ -40,11 +41,11 @@ _LEADING = re.compile(r"^(\d+)([.)])|^([-+=])")
 _ANCHOR = re.compile(r"[^A-Za-z0-9_-]")
 _MERMAID_SAFE = re.compile(r"[A-Za-z0-9 .,_-]")
 STATUS_WORDS = {
-    "todo": "to do",
-    "doing": "doing",
-    "done": "✅ done",
-    "skipped": "⏭ skipped",
-    "revisit": "🔁 revisit",
+    "todo": "○ to do",
+    "doing": "◐ doing",
+    "done": "✓ done",
+    "skipped": "⤼ skipped",
+    "revisit": "↺ revisit",
 }
 
 
@@ -94,15 +95,15 @@ def _when(stamp: str) -> str:
 
 def mermaid(steps: list[Step], framework: Framework) -> list[str]:
     """The journey as a Mermaid flowchart: a lane per stage, a node per visit, switches dashed."""
-    lines = ["```mermaid", "flowchart LR"]
+    lines = ["```mermaid", "flowchart TB"]
     lanes: dict[int, list[Step]] = {}
     for step in steps:
         lanes.setdefault(step.stage_number, []).append(step)
     for number, stage in enumerate(framework.stages, start=1):
         if number not in lanes:
             continue  # an empty lane would draw an empty box
-        lines.append(f'  subgraph lane{number}["{number}. {mermaid_text(stage.title)}"]')
-        lines.append("    direction LR")
+        title = mermaid_text(short_title(stage.title))
+        lines.append(f'  subgraph lane{number}["{number}. {title}"]')
         for step in lanes[number]:
             lines.append(f'    s{step.number}["{step.number} · iteration {step.visit.iteration}"]')
         lines.append("  end")

@@ -286,7 +286,7 @@ def _with_hostile_framework_text(project: Project) -> Project:
 
 
 MERMAID_LINE = re.compile(
-    r'^(flowchart LR|  subgraph lane\d\["[^"\[\]<>|]*"\]|    direction LR|  end'
+    r'^(flowchart TB|  subgraph lane\d\["[^"\[\]<>|]*"\]|  end'
     r'|    s\d+\["[^"\[\]<>|]*"\]|  s\d+ (-->|-\.->(\|[^"\[\]<>|]*\|)?) s\d+'
     r"|  classDef here stroke-width:4px|  class s\d+ here)$"
 )
