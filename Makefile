@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/persist.py
 	$(BIN)/python bench/status.py
 	$(BIN)/python bench/report.py
+	$(BIN)/python bench/merge.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info $(DEMO_DIR)
