@@ -39,7 +39,7 @@ _ESCAPES = str.maketrans(
 )
 _LEADING = re.compile(r"^(\d+)([.)])|^([-+=])")
 _ANCHOR = re.compile(r"[^A-Za-z0-9_-]")
-_MERMAID_SAFE = re.compile(r"[A-Za-z0-9 .,_-]")
+_MERMAID_SAFE = re.compile(r"[A-Za-z0-9 .,_]")
 STATUS_WORDS = {
     "todo": "○ to do",
     "doing": "◐ doing",
