@@ -36,10 +36,10 @@ class WelcomeScreen(Screen[None]):
         with Vertical(id="box"):
             yield Static("Welcome to mlpl-tui", id="title")
             yield Static(
-                f"There is no mlpl.json here or in a parent folder.\n\n"
-                f"mlpl-tui keeps an ML exploration project's state (stages, modules, decisions,\n"
-                f"loop backs, effort) in one file you commit with your code. Create it at\n"
-                f"{self.path}?",
+                "There is no mlpl.json here or in a parent folder.\n\n"
+                "mlpl-tui keeps an ML exploration project's state (stages, modules, decisions, "
+                "loop backs, effort) in one file you commit with your code.\n\n"
+                f"Create {self.path}?",
                 id="explain",
                 markup=False,
             )
