@@ -77,8 +77,8 @@ def parse_state(content: bytes, label: str) -> tuple[Data, int]:
         if marker is not None:
             line = content.count(b"\n", 0, marker.start()) + 1
             raise StateError(
-                f"{label}:{line}: unresolved git conflict markers; finish the merge "
-                f"('git checkout --ours {label}' or '--theirs') and run 'mlpl-tui validate'"
+                f"{label}:{line}: unresolved git conflict markers; merge it record by record "
+                "with 'mlpl-tui resolve' (or 'git checkout --ours/--theirs'), then validate"
             ) from None
         raise StateError(
             f"{label}: not valid JSON ({exc}); restore it with 'git checkout -- {label}'"

@@ -378,7 +378,7 @@ def test_git_status_stays_clean_except_for_the_changed_state_file(tmp_path: Path
     folder.mkdir()
     git(folder, "init", "-q")
     assert run_process("init", "--name", "Repo", cwd=folder).code == 0
-    git(folder, "add", "mlpl.json")
+    git(folder, "add", "mlpl.json", ".gitattributes")  # init registered the merge driver
     git(folder, "commit", "-q", "-m", "start")
     for command in (["status"], ["status", "--json"], ["validate"], ["experiment", "list"]):
         assert run_process(*command, cwd=folder).code == 0
