@@ -233,7 +233,9 @@ def cmd_resolve(session: Session) -> int:
     if result.conflicts:
         return _report(result, relative, "")
     _git(root, "add", "--", relative)
-    return _report(result, relative, "; staged, finish the merge with 'git commit'")
+    return _report(
+        result, relative, "; staged: finish with 'git commit' (or 'git rebase --continue')"
+    )
 
 
 # --- recorded conflicts -------------------------------------------------------------------------

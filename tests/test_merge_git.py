@@ -180,3 +180,17 @@ def test_git_setup_outside_a_repository_says_so(env: dict[str, str], tmp_path: P
     result = mlpl(env, tmp_path, "git-setup", code=2)
     assert "not inside a git repository" in result.err
     assert "merge=mlpl" not in mlpl(env, tmp_path, "init").out  # init outside git: no set-up
+
+
+def test_validate_says_when_the_registered_interpreter_is_gone(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    repo = tmp_path / "repo"
+    git(env, tmp_path, "init", "-q", "-b", "main", str(repo))
+    mlpl(env, repo, "init")
+    assert "git-setup" not in mlpl(env, repo, "validate").out  # set up by init: no hint
+    git(env, repo, "config", "merge.mlpl.driver", "/gone/python -m mlpl_tui merge-driver %O %A %B")
+    hint = mlpl(env, repo, "validate").out
+    assert "/gone/python is gone" in hint and "git-setup" in hint
+    mlpl(env, repo, "git-setup")
+    assert "git-setup" not in mlpl(env, repo, "validate").out

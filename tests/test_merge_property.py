@@ -224,7 +224,7 @@ def check_merge(framework: Framework, base: Tables, ours: Tables, theirs: Tables
     assert all(1 <= e.iteration <= iteration(project) for e in project.effort)
 
 
-EXAMPLES = settings().max_examples * 10  # 1,000 with the default (ci) profile
+EXAMPLES = settings().max_examples * 20  # 2,000 with the default (ci) profile
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
