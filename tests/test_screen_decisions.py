@@ -1,0 +1,157 @@
+"""Pilot tests of the decisions screen (`D`): keys in, stored decisions out."""
+
+from __future__ import annotations
+
+from mlpl_tui.framework import Framework
+from mlpl_tui.lifecycle import Context, decide
+from mlpl_tui.store import Store
+from screens.decisions import DecisionsScreen
+from screens.listing import RecordList
+from screens.modals import DecisionModal
+from tests.apphelp import NOW, SIZE, keys, make_app, screen_text
+from tests.conftest import apply
+
+
+def detail(screen: object) -> str:
+    assert isinstance(screen, DecisionsScreen)
+    return str(screen.query_one("#decision").render())
+
+
+def seed(store: Store, framework: Framework, ctx: Context) -> tuple[str, str, str]:
+    """Three decisions: 'Daily grain' superseded by 'Weekly grain', and an open 'Use MAPE'."""
+    apply(store, framework, ctx, decide, "Daily grain", "forecast per day", stage="data")
+    daily = store.load().decisions[-1].id
+    apply(
+        store,
+        framework,
+        ctx,
+        decide,
+        "Weekly grain",
+        "forecast per week",
+        context="planners order weekly",
+        rationale="matches replenishment",
+        module="data.cleaning",
+        supersedes=daily,
+    )
+    weekly = next(d.id for d in store.load().decisions if d.title == "Weekly grain")
+    apply(store, framework, ctx, decide, "Use MAPE", "report MAPE", status="proposed")
+    mape = next(d.id for d in store.load().decisions if d.title == "Use MAPE")
+    return daily, weekly, mape
+
+
+async def test_lists_every_decision_and_shows_the_highlighted_one_with_both_links(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    daily, weekly, mape = seed(store, framework, ctx)
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("D")
+        await pilot.pause()
+        assert isinstance(app.screen, DecisionsScreen)
+        text = screen_text(app.screen)
+        assert "All decisions: 3" in text
+        assert "superseded data" in text and "Daily grain" in text
+        assert "accepted   data.cleaning    Weekly grain" in text
+        assert "proposed" in text and "Use MAPE" in text
+        # Ids are fixed (id0001...), so the order within one second is by id: newest first.
+        assert app.screen.query_one(RecordList).ids == [mape, weekly, daily]
+        await pilot.press("j")  # Weekly grain
+        await pilot.pause()
+        shown = detail(app.screen)
+        assert f"Supersedes:    {daily} Daily grain (superseded)" in shown
+        assert "Superseded by: -" in shown
+        assert "planners order weekly" in shown and "matches replenishment" in shown
+        await pilot.press("j")  # Daily grain: the other direction
+        await pilot.pause()
+        assert f"Superseded by: {weekly} Weekly grain (accepted)" in detail(app.screen)
+
+
+async def test_n_records_a_new_decision_and_highlights_it(
+    store: Store, framework: Framework
+) -> None:
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("D")
+        await pilot.pause()
+        assert "No decisions yet" in screen_text(app.screen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, DecisionModal)
+        await pilot.press(*keys("Hold out Q4"), "tab", "tab", *keys("test on Q4 only"), "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, DecisionsScreen)
+        (decision,) = store.load().decisions
+        assert (decision.title, decision.decision) == ("Hold out Q4", "test on Q4 only")
+        assert (decision.status, decision.stage, decision.created_at) == (
+            "accepted",
+            "business",
+            NOW,
+        )
+        assert app.screen.query_one(RecordList).record_id == decision.id
+        assert "Hold out Q4" in detail(app.screen)
+
+
+async def test_s_supersedes_the_highlighted_decision_and_links_both_ways(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    _daily, weekly, mape = seed(store, framework, ctx)
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("D", "j")  # Weekly grain
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, DecisionModal)
+        assert "for data.cleaning" in screen_text(app.screen)
+        await pilot.press(*keys("Biweekly grain"), "tab", "tab", *keys("per fortnight"), "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, DecisionsScreen)
+    project = store.load()
+    new = next(d for d in project.decisions if d.title == "Biweekly grain")
+    old = project.decision(weekly)
+    assert old is not None
+    assert (new.supersedes, old.superseded_by, old.status) == (weekly, new.id, "superseded")
+    assert (new.stage, new.module) == ("data", "data.cleaning")
+    assert project.decision(mape).status == "proposed"  # type: ignore[union-attr]
+
+
+async def test_s_on_a_superseded_decision_is_refused_and_changes_nothing(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    seed(store, framework, ctx)
+    before = store.path.read_bytes()
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("D", "j", "j", "s")  # Daily grain is already superseded
+        await pilot.pause()
+        assert isinstance(app.screen, DecisionsScreen)
+        assert any("already superseded" in str(n.message) for n in app._notifications)
+    assert store.path.read_bytes() == before
+
+
+async def test_g_and_enter_follow_the_supersedes_link(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    daily, weekly, _mape = seed(store, framework, ctx)
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("D", "j", "g")  # Weekly grain -> the one it supersedes
+        await pilot.pause()
+        listing = app.screen.query_one(RecordList)
+        assert listing.record_id == daily
+        await pilot.press("enter")  # Daily grain -> its successor
+        await pilot.pause()
+        assert listing.record_id == weekly
+
+
+async def test_a_decision_added_from_another_terminal_appears(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("D")
+        await pilot.pause()
+        apply(Store(store.path), framework, ctx, decide, "Outside call", "made elsewhere")
+        app.check_disk()
+        await pilot.pause()
+        assert "Outside call" in screen_text(app.screen)
