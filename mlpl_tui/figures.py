@@ -195,3 +195,8 @@ def short_title(title: str) -> str:
     """The first part of a stage title, for narrow places ("Data Acquisition and ..." -> "Data
     Acquisition")."""
     return title.split(" and ")[0]
+
+
+def count(n: int, word: str, words: str = "") -> str:
+    """'1 visit', '2 visits': a number and a noun that agrees with it."""
+    return f"{n} {word}" if n == 1 else f"{n} {words or word + 's'}"

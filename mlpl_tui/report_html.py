@@ -12,6 +12,7 @@ from itertools import pairwise
 from mlpl_tui.figures import (
     REWORK_DEFINITION,
     as_of,
+    count,
     effort_figures,
     iteration_rows,
     module_title,
@@ -296,7 +297,8 @@ def render(project: Project, framework: Framework) -> str:
     out.append('<section id="journey"><h2>Journey</h2>')
     out.append(
         f"<figure>{journey_svg(steps, framework)}<figcaption>The path the project took: "
-        f"{len(steps)} visits in {iteration(project)} iterations. Each dot is a visit to a stage; "
+        f"{count(len(steps), 'visit')} in {count(iteration(project), 'iteration')}. "
+        "Each dot is a visit to a stage; "
         "solid lines move forward, red dashed arrows are lifecycle switches labelled with their "
         "category. Everyone expects one straight line down the four lanes.</figcaption></figure>"
     )
@@ -366,7 +368,8 @@ def render(project: Project, framework: Framework) -> str:
         dropped = [e for e in project.experiments if e.status == "abandoned"]
         lost = sum(effort.by_experiment.get(e.id, 0) for e in dropped)
         out.append(
-            f"<p>{len(project.experiments)} experiments, {len(dropped)} abandoned; effort logged "
+            f"<p>{count(len(project.experiments), 'experiment')}, {len(dropped)} abandoned; "
+            "effort logged "
             f"on the abandoned ones: {format_minutes(lost)}.</p>"
         )
         out.append(

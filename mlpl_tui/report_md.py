@@ -14,6 +14,7 @@ from itertools import pairwise
 from mlpl_tui.figures import (
     REWORK_DEFINITION,
     as_of,
+    count,
     effort_figures,
     iteration_rows,
     module_title,
@@ -153,8 +154,10 @@ def render(project: Project, framework: Framework) -> str:
         f"# {md(project.meta.name)}: MLPL report",
         "",
         f"State as of {_when(as_of(project))} UTC: {state}, iteration **{iteration(project)}**.  ",
-        f"{len(project.switches)} lifecycle switches, {len(project.decisions)} decisions, "
-        f"{len(project.experiments)} experiments, {format_minutes(effort.total)} of effort logged.",
+        f"{count(len(project.switches), 'lifecycle switch', 'lifecycle switches')}, "
+        f"{count(len(project.decisions), 'decision')}, "
+        f"{count(len(project.experiments), 'experiment')}, "
+        f"{format_minutes(effort.total)} of effort logged.",
         "",
         "## Progress",
         "",
@@ -190,7 +193,8 @@ def render(project: Project, framework: Framework) -> str:
 
     out += ["", "## Journey", ""]
     out += [
-        f"The path across the stages: {len(steps)} visits in {iteration(project)} iterations. "
+        f"The path across the stages: {count(len(steps), 'visit')} in "
+        f"{count(iteration(project), 'iteration')}. "
         "Solid arrows move forward; dashed arrows are lifecycle switches, labelled with their "
         "category.",
         "",
@@ -273,7 +277,8 @@ def render(project: Project, framework: Framework) -> str:
         dropped = [e for e in project.experiments if e.status == "abandoned"]
         lost = sum(effort.by_experiment.get(e.id, 0) for e in dropped)
         out += [
-            f"{len(project.experiments)} experiments: {kept} kept, {len(dropped)} abandoned, "
+            f"{count(len(project.experiments), 'experiment')}: {kept} kept, "
+            f"{len(dropped)} abandoned, "
             f"{len(project.experiments) - kept - len(dropped)} running. Effort logged on the "
             f"abandoned ones: {format_minutes(lost)}.",
             "",

@@ -488,3 +488,16 @@ def test_reports_never_import_textual(project: Project, tmp_path: Path) -> None:
         timeout=120,
     )
     assert done.stdout.strip() == "[0, 0, 0, 0] []", done.stderr
+
+
+def test_a_new_project_reports_in_every_format(store: Store, framework: Framework) -> None:
+    project = store.load()
+    text = report_md.render(project, framework)
+    assert "1 visit in 1 iteration." in text and "No lifecycle switches" in text
+    assert "0 lifecycle switches, 0 decisions, 0 experiments, 0m of effort logged." in text
+    page = report_html.render(project, framework)
+    assert "1 visit in 1 iteration." in page and "No decisions recorded." in page
+    rows = list(csv.reader(io.StringIO(report_csv.render(project), newline="")))
+    assert rows[0][0] == "kind" and [r[0] for r in rows[1:]] == ["event"]
+    data = json.loads(report_json.render(project, framework))
+    assert data["effort_summary"]["rework_share"] == 0 and data["decisions"] == []
