@@ -462,6 +462,7 @@ def test_report_prints_markdown_by_default_and_writes_each_format(
         (("--format", "pdf"), "unknown report format 'pdf'"),
         (("--format", "madr"), "name a folder with -o DIR"),
         (("-o", "."), "is a folder"),
+        (("--format", "madr", "-o", "mlpl.json"), "is a file"),
     ],
 )
 def test_report_usage_errors_are_one_line(
