@@ -1,0 +1,243 @@
+"""The journey and history (`h`): every visit with its iteration, how it was entered and the
+switch behind a loop back; below, every event of the history, newest first, filterable.
+
+Keys: `/` types a filter (every word must appear: text, who, action, ids), `f` steps through
+the actions (all, decision.add, module.set, ...), `escape` leaves the filter field, and from the
+list clears both filters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Input, OptionList, Select, Static
+
+from mlpl_tui.journey import Step, journey
+from mlpl_tui.model import Event, Project
+from screens.base import ProjectScreen
+from screens.listing import RecordList
+
+ALL_ACTIONS = "(all actions)"
+MAX_SHOWN = 1000  # newest matches listed; a long history is searched, not scrolled
+TYPING_PAUSE = 0.15  # seconds without a key before a big history is filtered again
+BIG_HISTORY = 2000
+
+
+def _when(stamp: str | None) -> str:
+    return stamp[:16].replace("T", " ") if stamp else "now"
+
+
+def visit_row(step: Step) -> str:
+    """`3 it2 data       loop back 2026-03-02 10:00 → now  data: one season only`."""
+    visit = step.visit
+    how = {"start": "start", "advance": "advance", "forced": "forced", "switch": "loop back"}
+    line = (
+        f"{step.number:>2} it{visit.iteration:<2} {visit.stage:<10} "
+        f"{how.get(visit.how, visit.how):<9} {_when(visit.entered_at)} → {_when(visit.left_at)}"
+    )
+    if step.switch is not None:
+        switch = step.switch
+        target = switch.to_module or switch.to_stage
+        line += f"  from {switch.from_stage} to {target}, {switch.category}: {switch.reason}"
+    elif visit.how == "forced":
+        line += "  gate unmet (see decisions)"
+    if visit.outcome:
+        line += f"  {visit.outcome}"
+    return line
+
+
+def event_row(event: Event) -> str:
+    return f"{_when(event.at)} {event.by[:8]:<8} {event.action:<18} {event.summary}"
+
+
+def _haystack(event: Event) -> str:
+    return " ".join(
+        (event.id, event.at, event.by, event.action, event.summary, *event.refs)
+    ).lower()
+
+
+def matching(
+    events: Sequence[Event], haystacks: Sequence[str], text: str, action: str | None
+) -> list[Event]:
+    """Events (newest first) whose action is `action` (any when None) and whose text holds
+    every word of `text`."""
+    words = text.lower().split()
+    found = []
+    for event, hay in zip(reversed(events), reversed(haystacks), strict=True):
+        if action is not None and event.action != action:
+            continue
+        if all(word in hay for word in words):
+            found.append(event)
+    return found
+
+
+class HistoryScreen(ProjectScreen):
+    """The path across the stages and the append-only history of every change."""
+
+    CSS_PATH = "history.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "slash",
+            "focus_filter",
+            "Filter",
+            key_display="/",
+            id="history-filter",
+            tooltip="Type words every shown event must contain",
+        ),
+        Binding(
+            "f",
+            "next_action",
+            "Action",
+            id="history-action",
+            tooltip="Show only one kind of event; f again for the next kind",
+        ),
+        Binding(
+            "escape",
+            "leave_filter",
+            "Clear",
+            id="history-clear",
+            tooltip="Leave the filter field; in the list, clear both filters",
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(name="history")
+        self._project: Project | None = None
+        self._haystacks: list[str] = []
+        self._actions: list[str] = []
+        self._typing: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="journey-title", markup=False)
+        yield RecordList(id="visits")
+        with Horizontal(id="filters"):
+            yield Input(id="filter", placeholder="/ filter: words in the event", compact=True)
+            yield Select(
+                [(ALL_ACTIONS, ALL_ACTIONS)],
+                id="action",
+                value=ALL_ACTIONS,
+                allow_blank=False,
+                compact=True,
+            )
+        yield Static("", id="events-title", markup=False)
+        yield RecordList(id="events")
+        yield Static("", id="event", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#events", RecordList).focus()
+
+    # --- what is shown --------------------------------------------------------------------------
+
+    def show(self, project: Project) -> None:
+        self.sub_title = project.meta.name
+        steps = journey(project, self.host.framework)
+        loops = sum(1 for s in steps if s.is_loop_back)
+        last = steps[-1].visit.iteration if steps else 1
+        self.query_one("#journey-title", Static).update(
+            f"Journey: {len(steps)} visit(s), iteration {last}, {loops} loop back(s)"
+        )
+        visits = self.query_one("#visits", RecordList)
+        visits.set_rows([(s.visit.id, visit_row(s)) for s in reversed(steps)])
+        if project is not self._project:
+            self._project = project
+            self._haystacks = [_haystack(e) for e in project.events]
+            actions = sorted({e.action for e in project.events})
+            if actions != self._actions:
+                self._actions = actions
+                select: Select[str] = self.query_one("#action", Select)
+                current = select.value
+                select.set_options([(a, a) for a in (ALL_ACTIONS, *actions)])
+                select.value = current if current in actions else ALL_ACTIONS
+        self._filter()
+
+    @property
+    def action_filter(self) -> str | None:
+        value = self.query_one("#action", Select).value
+        return value if isinstance(value, str) and value != ALL_ACTIONS else None
+
+    def _filter(self) -> None:
+        project = self._project
+        if project is None:
+            return
+        text = self.query_one("#filter", Input).value
+        action = self.action_filter
+        found = matching(project.events, self._haystacks, text, action)
+        shown = found[:MAX_SHOWN]
+        events = self.query_one("#events", RecordList)
+        events.set_rows([(e.id, event_row(e)) for e in shown])
+        total = len(project.events)
+        title = f"Events: {len(found)} of {total}, newest first"
+        if text.strip() or action:
+            title += " · filtered by " + " and ".join(
+                x for x in (f"'{text.strip()}'" if text.strip() else "", action or "") if x
+            )
+        if len(found) > len(shown):
+            title += f" · the newest {len(shown)} listed; narrow the filter"
+        self.query_one("#events-title", Static).update(title)
+        self._show_event()
+
+    def _show_event(self) -> None:
+        project = self._project
+        record_id = self.query_one("#events", RecordList).record_id
+        event = next((e for e in project.events if e.id == record_id), None) if project else None
+        text = "No event matches: escape clears the filters."
+        if event is not None:
+            refs = ", ".join(event.refs) or "-"
+            text = f"{event.summary}\n{event.action} · by {event.by} · {event.at} · refs {refs}"
+        self.query_one("#event", Static).update(text)
+
+    @on(OptionList.OptionHighlighted, "#events")
+    def _moved(self) -> None:
+        self._show_event()
+
+    @on(Input.Changed, "#filter")
+    def _typed(self) -> None:
+        if len(self._haystacks) < BIG_HISTORY:
+            self._filter()
+            return
+        if self._typing is not None:
+            self._typing.stop()
+        self._typing = self.set_timer(TYPING_PAUSE, self._filter)
+
+    @on(Input.Submitted, "#filter")
+    def _done_typing(self) -> None:
+        self._filter()
+        self.query_one("#events", RecordList).focus()
+
+    @on(Select.Changed, "#action")
+    def _action_picked(self) -> None:
+        self._filter()
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_next_action(self) -> None:
+        choices = [ALL_ACTIONS, *self._actions]
+        select: Select[str] = self.query_one("#action", Select)
+        current = select.value if select.value in choices else ALL_ACTIONS
+        select.value = choices[(choices.index(str(current)) + 1) % len(choices)]
+
+    def action_leave_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        if field.has_focus:
+            self.query_one("#events", RecordList).focus()
+            return
+        field.value = ""
+        self.query_one("#action", Select).value = ALL_ACTIONS
+        self._filter()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """This screen's actions for the command palette."""
+        yield SystemCommand("history: Filter by text (/)", "", self.action_focus_filter)
+        yield SystemCommand("history: Next action filter (f)", "", self.action_next_action)
+        yield SystemCommand("history: Clear the filters (escape)", "", self.action_leave_filter)

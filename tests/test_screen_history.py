@@ -1,0 +1,114 @@
+"""Pilot tests of the journey and history screen (`h`): what is stored is what is listed, the
+filters narrow it, and browsing never rewrites the file."""
+
+from __future__ import annotations
+
+from mlpl_tui.framework import Framework
+from mlpl_tui.lifecycle import Context, decide, log_effort, set_status, switch_back
+from mlpl_tui.store import Store
+from screens.history import HistoryScreen
+from screens.listing import RecordList
+from tests.apphelp import SIZE, finish_stage, keys, make_app, screen_text
+from tests.conftest import apply
+
+
+def listed(screen: object, list_id: str) -> list[str]:
+    assert isinstance(screen, HistoryScreen)
+    return screen.query_one(f"#{list_id}", RecordList).ids
+
+
+def seed(store: Store, framework: Framework, ctx: Context) -> None:
+    """Business passed, a loop back from Data, a decision and some effort."""
+    finish_stage(store, framework, ctx, "business")
+    apply(store, framework, ctx, set_status, "data.acquisition", "done")
+    apply(store, framework, ctx, switch_back, "business", "data", "one season of history only")
+    apply(store, framework, ctx, decide, "Weekly grain", "forecast per week")
+    apply(store, framework, ctx, log_effort, "2h", note="grain workshop")
+
+
+async def test_the_journey_lists_every_visit_with_how_it_was_entered_and_why(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    seed(store, framework, ctx)
+    before = store.path.read_bytes()
+    project = store.load()
+    app = make_app(store, framework)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("h")
+        await pilot.pause()
+        assert isinstance(app.screen, HistoryScreen)
+        text = screen_text(app.screen)
+        assert "Journey: 3 visit(s), iteration 2, 1 loop back(s)" in text
+        assert listed(app.screen, "visits") == [v.id for v in reversed(project.visits)]
+        assert " 1 it1  business   start" in text
+        assert " 2 it1  data       advance" in text
+        assert (
+            " 3 it2  business   loop back 2026-03-02 10:00 → now  "
+            "from data to business, data: one season of history only"
+        ) in text
+    assert store.path.read_bytes() == before  # browsing never writes
+
+
+async def test_every_event_is_listed_newest_first_and_typing_filters_them(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    seed(store, framework, ctx)
+    events = store.load().events
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("h")
+        await pilot.pause()
+        assert listed(app.screen, "events") == [e.id for e in reversed(events)]
+        assert f"Events: {len(events)} of {len(events)}, newest first" in screen_text(app.screen)
+        await pilot.press("slash", *keys("grain week"), "enter")
+        await pilot.pause()
+        (decision_event,) = [e for e in events if e.action == "decision.add"]
+        assert listed(app.screen, "events") == [decision_event.id]
+        assert "filtered by 'grain week'" in screen_text(app.screen)
+        assert "Weekly grain" in str(app.screen.query_one("#event").render())
+        await pilot.press("escape")  # from the list: clears the filters
+        await pilot.pause()
+        assert len(listed(app.screen, "events")) == len(events)
+
+
+async def test_f_steps_through_the_actions_and_combines_with_the_text(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    seed(store, framework, ctx)
+    events = store.load().events
+    actions = sorted({e.action for e in events})
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("h", "f")
+        await pilot.pause()
+        first = actions[0]
+        assert listed(app.screen, "events") == [e.id for e in reversed(events) if e.action == first]
+        while app.screen.action_filter != "module.set":  # type: ignore[attr-defined]
+            await pilot.press("f")
+            await pilot.pause()
+        module_sets = [e for e in reversed(events) if e.action == "module.set"]
+        assert listed(app.screen, "events") == [e.id for e in module_sets]
+        await pilot.press("slash", *keys("acquisition"), "enter")
+        await pilot.pause()
+        assert listed(app.screen, "events") == [
+            e.id for e in module_sets if "data.acquisition" in e.summary
+        ]
+        assert "No event matches" not in screen_text(app.screen)
+        await pilot.press("slash", *keys(" nothing-like-this"), "escape")
+        await pilot.pause()
+        assert listed(app.screen, "events") == []
+        assert "No event matches" in screen_text(app.screen)
+
+
+async def test_a_change_made_elsewhere_shows_up_in_the_history(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("h")
+        await pilot.pause()
+        apply(Store(store.path), framework, ctx, log_effort, "45m", note="outside")
+        app.check_disk()
+        await pilot.pause()
+        assert "Logged 45m on business" in screen_text(app.screen)
+        assert "effort.log" in app.screen._actions  # type: ignore[attr-defined]
