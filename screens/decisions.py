@@ -27,12 +27,14 @@ def _when(stamp: str) -> str:
 
 
 def decision_row(decision: Decision) -> str:
-    """`2026-03-02 accepted   data.cleaning   Title`: the status in words, never colour alone."""
-    where = decision.module or decision.stage or "-"
-    link = ""
-    if decision.supersedes:
-        link = f"  (replaces {decision.supersedes})"
-    return f"{decision.created_at[:10]} {decision.status:<10} {where:<16} {decision.title}{link}"
+    """`2026-03-02 accepted   data/cleaning   Title`: the status in words, never colour alone."""
+    where = decision.stage or "-"
+    if decision.module:
+        where += "/" + decision.module.split(".", 1)[-1]
+    link = f"  (replaces {decision.supersedes})" if decision.supersedes else ""
+    return (
+        f"{decision.created_at[:10]} {decision.status:<10} {where[:22]:<22} {decision.title}{link}"
+    )
 
 
 def _linked(project: Project, id: str | None) -> str:

@@ -50,8 +50,8 @@ async def test_lists_every_decision_and_shows_the_highlighted_one_with_both_link
         assert isinstance(app.screen, DecisionsScreen)
         text = screen_text(app.screen)
         assert "All decisions: 3" in text
-        assert "superseded data" in text and "Daily grain" in text
-        assert "accepted   data.cleaning    Weekly grain" in text
+        assert "superseded data                   Daily grain" in text and "Daily grain" in text
+        assert "accepted   data/cleaning          Weekly grain" in text
         assert "proposed" in text and "Use MAPE" in text
         # Ids are fixed (id0001...), so the order within one second is by id: newest first.
         assert app.screen.query_one(RecordList).ids == [mape, weekly, daily]
