@@ -1,0 +1,160 @@
+"""Pilot tests of the experiment log (`e`): start, keep, abandon with a reason, log time."""
+
+from __future__ import annotations
+
+from mlpl_tui.framework import Framework
+from mlpl_tui.lifecycle import Context, add_experiment, log_effort
+from mlpl_tui.store import Store
+from screens.experiments import (
+    AbandonModal,
+    ExperimentsScreen,
+    ExperimentTimeModal,
+    NewExperimentModal,
+)
+from screens.listing import RecordList
+from tests.apphelp import NOW, SIZE, keys, make_app, screen_text
+from tests.conftest import apply
+
+
+def detail(screen: object) -> str:
+    assert isinstance(screen, ExperimentsScreen)
+    return str(screen.query_one("#experiment").render())
+
+
+def seed(store: Store, framework: Framework, ctx: Context) -> tuple[str, str]:
+    apply(store, framework, ctx, add_experiment, "Baseline", hypothesis="last year's sales")
+    baseline = store.load().experiments[-1].id
+    apply(
+        store,
+        framework,
+        ctx,
+        add_experiment,
+        "LightGBM",
+        hypothesis="beats the baseline by 10%",
+        link="runs/42",
+        module="modelling.training",
+    )
+    gbm = next(e.id for e in store.load().experiments if e.title == "LightGBM")
+    apply(store, framework, ctx, log_effort, "1h30m", experiment=gbm)
+    return baseline, gbm
+
+
+async def test_lists_status_hypothesis_link_and_effort(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    baseline, gbm = seed(store, framework, ctx)
+    before = store.path.read_bytes()
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, ExperimentsScreen)
+        text = screen_text(app.screen)
+        assert "Experiments: 2 (2 running, 0 kept, 0 abandoned) · 1h30m logged" in text
+        assert "[~] running    1h30m  LightGBM: beats the baseline by 10%" in text
+        assert "[~] running        -  Baseline: last year's sales" in text
+        assert app.screen.query_one(RecordList).ids == [gbm, baseline]
+        shown = detail(app.screen)
+        assert "runs/42" in shown and "modelling.training" in shown and "1h30m" in shown
+    assert store.path.read_bytes() == before
+
+
+async def test_n_starts_an_experiment_with_every_field(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        assert "No experiments yet" in screen_text(app.screen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, NewExperimentModal)
+        await pilot.press(*keys("Prophet"), "enter", *keys("captures seasonality"), "enter")
+        await pilot.press(*keys("runs/7"), "tab", "enter", "down", "down", "enter", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ExperimentsScreen)
+    (experiment,) = store.load().experiments
+    assert (experiment.title, experiment.hypothesis, experiment.link) == (
+        "Prophet",
+        "captures seasonality",
+        "runs/7",
+    )
+    assert (experiment.status, experiment.stage, experiment.created_at) == (
+        "running",
+        "modelling",
+        NOW,
+    )
+    assert experiment.module == framework.stage("modelling").modules[1].id
+
+
+async def test_n_without_a_title_is_refused_in_words(store: Store, framework: Framework) -> None:
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e", "n", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, NewExperimentModal)
+        assert "must not be empty" in screen_text(app.screen)
+    assert not store.load().experiments
+
+
+async def test_k_keeps_and_x_abandons_with_a_reason(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    baseline, gbm = seed(store, framework, ctx)
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e", "K")  # LightGBM, the newest
+        await pilot.pause()
+        assert store.load().experiment(gbm).status == "kept"  # type: ignore[union-attr]
+        await pilot.press("j", "x")
+        await pilot.pause()
+        assert isinstance(app.screen, AbandonModal)
+        await pilot.press("enter")  # no reason: refused, the dialog stays
+        await pilot.pause()
+        assert isinstance(app.screen, AbandonModal)
+        assert "must not be empty" in screen_text(app.screen)
+        await pilot.press(*keys("worse than LightGBM"), "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExperimentsScreen)
+        assert app.screen.query_one(RecordList).record_id == baseline
+        assert "Abandoned:  worse than LightGBM" in detail(app.screen)
+    project = store.load()
+    abandoned = project.experiment(baseline)
+    assert abandoned is not None
+    assert (abandoned.status, abandoned.reason) == ("abandoned", "worse than LightGBM")
+    assert project.experiment(gbm).status == "kept"  # type: ignore[union-attr]
+    assert len(project.experiments) == 2  # abandoned ones stay in the log
+
+
+async def test_t_logs_time_on_the_highlighted_experiment(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    baseline, _gbm = seed(store, framework, ctx)
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e", "j", "T")
+        await pilot.pause()
+        assert isinstance(app.screen, ExperimentTimeModal)
+        await pilot.press(*keys("45m"), "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExperimentsScreen)
+        assert "45m  Baseline" in screen_text(app.screen)
+    entry = store.load().effort[-1]
+    assert (entry.experiment, entry.minutes, entry.stage, entry.on) == (
+        baseline,
+        45,
+        "modelling",
+        NOW[:10],
+    )
+
+
+async def test_escape_cancels_without_writing(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    seed(store, framework, ctx)
+    before = store.path.read_bytes()
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e", "x", *keys("never mind"), "escape", "n", *keys("Draft"), "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ExperimentsScreen)
+    assert store.path.read_bytes() == before
