@@ -1,0 +1,155 @@
+"""Merge conflicts (`c`): fields a merge through the git merge driver found changed on both
+sides. Each shows both values, who set them and when, and which one the record holds; the user
+keeps one. Unresolved ones come first; resolved ones stay listed with the choice made.
+
+Keys: `o` keeps our value, `r` keeps theirs (the branch merged in); either can be changed later.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Header, OptionList, Static
+
+from mlpl_tui import lifecycle
+from mlpl_tui.model import MERGE_SIDES, Conflict, Project
+from screens.base import ProjectScreen
+from screens.listing import RecordList
+
+
+def shown(value: Any) -> str:
+    """A value as JSON, as it sits in the file (null for a missing one)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def held(conflict: Conflict) -> str:
+    """The side whose value the record holds now."""
+    return conflict.resolution if conflict.resolved and conflict.resolution else conflict.kept
+
+
+def conflict_row(conflict: Conflict) -> str:
+    """`open     decisions 3fa9… status: "accepted" | "rejected"`."""
+    state = f"kept {conflict.resolution}" if conflict.resolved else "OPEN"
+    values = f"{shown(conflict.ours)} | {shown(conflict.theirs)}"
+    return f"{state:<12} {conflict.table} {conflict.record} {conflict.field}: {values}"
+
+
+def _label(project: Project, conflict: Conflict) -> str:
+    raw = project.raw(conflict.table).get(conflict.record)
+    if raw is None:
+        return " (this record no longer exists: restore it from git before choosing)"
+    title = raw.get("title")
+    return f" ({title})" if isinstance(title, str) and title else ""
+
+
+def conflict_text(project: Project, conflict: Conflict) -> Text:
+    text = Text()
+    text.append(f"{conflict.table} '{conflict.record}'", style="bold")
+    text.append(_label(project, conflict))
+    text.append(f"\nfield {conflict.field} · conflict {conflict.id}")
+    if conflict.resolved:
+        text.append(
+            f"\nResolved: {conflict.resolution} kept, by {conflict.resolved_by}, "
+            f"{conflict.resolved_at}"
+        )
+    else:
+        text.append(f"\nUnresolved: the record holds {conflict.kept} until you choose")
+    for side in MERGE_SIDES:
+        who = getattr(conflict, f"{side}_by") or "?"
+        when = getattr(conflict, f"{side}_at") or "?"
+        mark = "held now →" if side == held(conflict) else ""
+        text.append(f"\n\n{mark:<10} {side:<6}", style="bold")
+        text.append(f" set by {who}, {when}\n")
+        text.append(shown(conflict.value(side)))
+    text.append("\n\no keeps ours · r keeps theirs")
+    return text
+
+
+class ConflictsScreen(ProjectScreen):
+    """The conflicts a merge recorded, and the choice of which value to keep."""
+
+    CSS_PATH = "conflicts.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "o",
+            "keep('ours')",
+            "Keep ours",
+            id="conflict-ours",
+            tooltip="Keep our value (this branch's) of the highlighted field",
+        ),
+        Binding(
+            "r",
+            "keep('theirs')",
+            "Keep theirs",
+            id="conflict-theirs",
+            tooltip="Keep their value (the branch merged in) of the highlighted field",
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(name="conflicts")
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="title", markup=False)
+        yield RecordList(id="conflicts")
+        with VerticalScroll(id="detail"):
+            yield Static("", id="conflict", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(RecordList).focus()
+
+    def show(self, project: Project) -> None:
+        self.sub_title = project.meta.name
+        conflicts = sorted(project.conflicts, key=lambda c: c.resolved)  # stable: open first
+        open_count = sum(1 for c in conflicts if not c.resolved)
+        title = f"Merge conflicts: {open_count} unresolved, {len(conflicts) - open_count} resolved"
+        if open_count:
+            title += " · o keeps ours · r keeps theirs"
+        self.query_one("#title", Static).update(title)
+        self.query_one(RecordList).set_rows([(c.id, conflict_row(c)) for c in conflicts])
+        self._show_detail(project)
+
+    def _highlighted(self, project: Project) -> Conflict | None:
+        record_id = self.query_one(RecordList).record_id
+        return next((c for c in project.conflicts if c.id == record_id), None)
+
+    def _show_detail(self, project: Project) -> None:
+        conflict = self._highlighted(project)
+        detail = self.query_one("#conflict", Static)
+        if conflict is None:
+            detail.update(
+                "No merge conflicts are recorded.\n\n"
+                "When a merge through the git merge driver (mlpl-tui git-setup) finds a field "
+                "changed on both branches, it keeps one value, records both here, and "
+                "'mlpl-tui validate' fails until one is chosen."
+            )
+        else:
+            detail.update(conflict_text(project, conflict))
+
+    @on(OptionList.OptionHighlighted, "#conflicts")
+    def _moved(self) -> None:
+        self._show_detail(self.host.project)
+
+    def action_keep(self, side: str) -> None:
+        conflict = self._highlighted(self.host.project)
+        if conflict is None:
+            self.notify("No conflict is highlighted", title="Nothing to resolve")
+            return
+        ref = conflict.id
+        change = self.host.act(lambda p, f, c: lifecycle.resolve_conflict(p, f, c, ref, side))
+        if change is not None and change.summary:
+            self.notify(change.summary, title="Resolved")
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """This screen's actions for the command palette."""
+        yield SystemCommand("conflict: Keep ours (o)", "", lambda: self.action_keep("ours"))
+        yield SystemCommand("conflict: Keep theirs (r)", "", lambda: self.action_keep("theirs"))
