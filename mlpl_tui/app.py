@@ -221,7 +221,7 @@ class MlplApp(App[None]):
         try:
             applied = self.store.apply(lambda p: rule(p, self._framework, ctx), ctx.who, ctx.now)
         except StateError as exc:
-            self._show_problem(str(exc))
+            self.show_problem(str(exc))
             return None, str(exc)
         except MlplError as exc:
             return None, str(exc)
@@ -241,7 +241,7 @@ class MlplApp(App[None]):
 
             self.push_screen(WelcomeScreen(self.new_file or Path.cwd() / "mlpl.json"))
         elif self.problem is not None:
-            self._show_problem(self.problem)
+            self.show_problem(self.problem)
         else:
             self.switch_mode("dashboard")
 
@@ -260,7 +260,8 @@ class MlplApp(App[None]):
         self.notify(f"Created {path}", title="New project")
         return None
 
-    def _show_problem(self, message: str) -> None:
+    def show_problem(self, message: str) -> None:
+        """Open (or update) the read-only problem screen; polling recovers from it."""
         from screens.problem import ProblemScreen
 
         self.problem = message
@@ -310,14 +311,17 @@ class MlplApp(App[None]):
         try:
             self._project = self.store.load()
         except MlplError as exc:
-            self._show_problem(str(exc))
+            self.show_problem(str(exc))
             return
         if self.problem is not None:
             self._recover()
             return
         show = getattr(self.screen, "show", None)
         if callable(show):
-            show(self._project)
+            try:
+                show(self._project)
+            except MlplError as exc:  # a record that cannot be read (records are read lazily)
+                self.show_problem(str(exc))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self._project is None or self.problem is not None:

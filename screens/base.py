@@ -7,6 +7,7 @@ from typing import Protocol, cast
 
 from textual.screen import ModalScreen, Screen
 
+from mlpl_tui.errors import MlplError
 from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context
 from mlpl_tui.model import Change, Project
@@ -36,7 +37,15 @@ class ProjectScreen(Screen[None]):
         return cast(Host, self.app)
 
     def on_screen_resume(self) -> None:
-        self.show(self.host.project)
+        try:
+            self.show(self.host.project)
+        except MlplError as exc:
+            # A record the snapshot could not read (records are read lazily): the app opens
+            # its read-only problem screen instead of crashing.
+            report = getattr(self.app, "show_problem", None)
+            if not callable(report):
+                raise
+            report(str(exc))
 
     def show(self, project: Project) -> None:
         """Draw `project`; must be cheap and idempotent (it runs after every change)."""

@@ -3,12 +3,16 @@ exploration questions, recent decisions and effort."""
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Mapping
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 
 from mlpl_tui.journey import journey
-from mlpl_tui.model import Project
+from mlpl_tui.model import Decision, Project, RecordError, StateError
 from mlpl_tui.progress import (
     current_stage_id,
     format_minutes,
@@ -17,6 +21,7 @@ from mlpl_tui.progress import (
     iteration,
     stage_progress,
 )
+from mlpl_tui.widgets.bars import KeyBar, TitleBar
 from mlpl_tui.widgets.journey_path import JourneyPath
 from mlpl_tui.widgets.stage_bar import stage_line
 from screens.base import ProjectScreen
@@ -31,9 +36,10 @@ class DashboardScreen(ProjectScreen):
 
     def __init__(self) -> None:
         super().__init__(name="dashboard")
+        self._shown: Project | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with VerticalScroll(id="body"):
             yield Static("", id="summary", markup=False)
             yield Static("Stages", classes="section-title")
@@ -49,12 +55,15 @@ class DashboardScreen(ProjectScreen):
                     yield Static("", id="decisions", markup=False)
                     yield Static("Effort", classes="section-title")
                     yield Static("", id="effort", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def show(self, project: Project) -> None:
+        if project is self._shown:
+            return  # snapshots are immutable: the same one draws the same screen
+        self._shown = project
         framework = self.host.framework
         here = framework.stage(current_stage_id(project))
-        self.sub_title = project.meta.name
+        self.query_one(TitleBar).set_title(project.meta.name)
         if is_closed(project):
             where = f"accepted after {iteration(project)} iteration(s)"
         else:
@@ -64,16 +73,9 @@ class DashboardScreen(ProjectScreen):
             where += f" · {gate}"
         self.query_one("#summary", Static).update(f"{project.meta.name}: {where}")
 
-        minutes: dict[str, int] = {}
-        this_iteration = today_minutes = 0
         today = self._today()
         number = iteration(project)
-        for entry in project.effort:
-            minutes[entry.stage] = minutes.get(entry.stage, 0) + entry.minutes
-            if entry.iteration == number:
-                this_iteration += entry.minutes
-            if entry.on == today:
-                today_minutes += entry.minutes
+        minutes, this_iteration, today_minutes = effort_sums(project, number, today)
         lines = [
             stage_line(p, minutes.get(p.stage.id, 0), p.counts.get("revisit", 0))
             for p in stage_progress(project, framework)
@@ -90,8 +92,9 @@ class DashboardScreen(ProjectScreen):
             questions.append(f"{q.number} {answer:<7} {q.text}")
         self.query_one("#questions", Static).update("\n".join(questions))
 
-        recent = project.decisions[-RECENT_DECISIONS:]
-        decisions = [f"{d.created_at[:10]} {d.status:<8} {d.title}" for d in reversed(recent)]
+        decisions = [
+            f"{d.created_at[:10]} {d.status:<8} {d.title}" for d in recent_decisions(project)
+        ]
         self.query_one("#decisions", Static).update(
             "\n".join(decisions) or "None yet: d records one."
         )
@@ -105,3 +108,39 @@ class DashboardScreen(ProjectScreen):
     def _today(self) -> str:
         context = getattr(self.app, "context", None)
         return str(context().today) if callable(context) else ""
+
+
+def effort_sums(project: Project, number: int, today: str) -> tuple[dict[str, int], int, int]:
+    """Minutes per stage, in iteration `number`, and on `today`.
+
+    Reads only the fields it sums, so a long-running project's dashboard opens quickly; the
+    minutes are checked (total_minutes), the rest is reported by `mlpl-tui validate`.
+    """
+    per_stage: dict[str, int] = {}
+    this_iteration = on_today = 0
+    if not project.total_minutes:  # also checks every entry's minutes, naming a broken one
+        return per_stage, this_iteration, on_today
+    for raw in project.raw("effort").values():
+        minutes = raw["minutes"]
+        stage = raw.get("stage")
+        if isinstance(stage, str):
+            per_stage[stage] = per_stage.get(stage, 0) + minutes
+        if raw.get("iteration", 1) == number:
+            this_iteration += minutes
+        if raw.get("on") == today:
+            on_today += minutes
+    return per_stage, this_iteration, on_today
+
+
+def recent_decisions(project: Project, count: int = RECENT_DECISIONS) -> list[Decision]:
+    """The latest decisions, newest first, parsing only those."""
+
+    def key(item: tuple[str, Mapping[str, Any]]) -> tuple[str, str]:
+        created = item[1].get("created_at")
+        return (created if isinstance(created, str) else "", item[0])
+
+    latest = heapq.nlargest(count, project.raw("decisions").items(), key=key)
+    try:
+        return [Decision.parse(id, raw) for id, raw in latest]
+    except RecordError as exc:
+        raise StateError(f"{project.label}: {exc}; fix it or restore the file from git") from None

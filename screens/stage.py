@@ -20,13 +20,14 @@ from textual import on
 from textual.app import ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Header, OptionList, Static, TextArea
+from textual.widgets import OptionList, Static, TextArea
 
 from mlpl_tui import lifecycle
 from mlpl_tui.framework import Framework, Module
 from mlpl_tui.lifecycle import Context
 from mlpl_tui.model import Change, Project
 from mlpl_tui.progress import current_stage_id, gate_missing, module_status, stage_progress
+from mlpl_tui.widgets.bars import KeyBar, TitleBar
 from mlpl_tui.widgets.module_list import ModuleList, ModuleRow
 from screens.base import ProjectScreen
 
@@ -54,11 +55,12 @@ class StageScreen(ProjectScreen):
         super().__init__(name=f"stage-{stage_id}")
         self.stage_id = stage_id
         self._shown_module: tuple[str, object] | None = None
+        self._shown: Project | None = None
 
     # --- layout -------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static("", id="stage-title", markup=False)
         with Horizontal(id="main"):
             yield ModuleList(id="modules")
@@ -76,7 +78,7 @@ class StageScreen(ProjectScreen):
                 if self.stage_id == "modelling":
                     yield Static("Experiments", classes="section-title")
                     yield Static("", id="experiments", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#note-editing").display = False
@@ -93,6 +95,9 @@ class StageScreen(ProjectScreen):
         return self.query_one(ModuleList).module_id
 
     def show(self, project: Project) -> None:
+        if project is self._shown:
+            return  # snapshots are immutable: the same one draws the same screen
+        self._shown = project
         framework = self.framework
         stage = framework.stage(self.stage_id)
         progress = next(p for p in stage_progress(project, framework) if p.stage.id == stage.id)
@@ -106,7 +111,7 @@ class StageScreen(ProjectScreen):
                 else " · gate met: a advances"
             )
         self.query_one("#stage-title", Static).update(title)
-        self.sub_title = project.meta.name
+        self.query_one(TitleBar).set_title(project.meta.name)
         rows = [
             ModuleRow(m.id, m.title, module_status(project, m.id), m.required)
             for m in stage.modules

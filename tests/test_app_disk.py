@@ -129,3 +129,21 @@ async def test_opening_browsing_and_quitting_never_writes(
         await pilot.press("1", "j", "k", "2", "3", "4", "0", "question_mark", "escape", "q")
         await pilot.pause()
     assert (store.path.stat().st_mtime_ns, store.path.read_bytes()) == before
+
+
+async def test_a_record_that_cannot_be_read_opens_the_problem_screen(
+    store: Store, framework: Framework
+) -> None:
+    import json
+
+    good = store.path.read_text()
+    data = json.loads(good)
+    data["effort"]["broken"] = {"minutes": "lots", "stage": "data", "on": "2026-03-01"}
+    store.path.write_text(json.dumps(data))
+    app = make_app(Store(store.path), framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ProblemScreen)
+        assert "effort 'broken'" in screen_text(app.screen)
+        store.path.write_text(good)
+        assert await wait_for(pilot, app, "Stages")
