@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -17,12 +19,24 @@ from mlpl_tui.progress import is_closed, iteration
 from mlpl_tui.report_md import render
 from mlpl_tui.store import Store
 from tests.conftest import ROOT, Result
-from tools.make_demo import DEMO_FILE, build
+
+
+def _load_generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("make_demo", ROOT / "data/demo/make_demo.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_generator = _load_generator()
+DEMO_FILE: Path = _generator.DEMO_FILE
+build: Callable[[Path], Path] = _generator.build
 
 
 def test_the_committed_demo_is_what_the_generator_writes(tmp_path: Path) -> None:
     built = build(tmp_path / "mlpl.json")
-    assert built.read_bytes() == DEMO_FILE.read_bytes(), "run: python tools/make_demo.py"
+    assert built.read_bytes() == DEMO_FILE.read_bytes(), "run: python data/demo/make_demo.py"
 
 
 def test_the_demo_reaches_acceptance_after_14_iterations_and_is_sound(

@@ -1,6 +1,6 @@
 """Build the bundled demo project, data/demo/mlpl.json, with the lifecycle rules themselves.
 
-    python tools/make_demo.py [OUT]      (default: data/demo/mlpl.json)
+    python data/demo/make_demo.py [OUT]      (default: data/demo/mlpl.json)
 
 An illustrative seasonal-demand forecasting project that follows the worked example of the
 MLPL articles: stage 1 goes smoothly; in stage 2 the team finds history for only one season
@@ -25,7 +25,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from mlpl_tui import lifecycle, store
 from mlpl_tui.framework import Framework, builtin_framework_path, load_framework
@@ -34,7 +34,7 @@ from mlpl_tui.model import Change, Project
 from mlpl_tui.progress import PASSED, module_status
 from mlpl_tui.store import Store
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEMO_FILE = ROOT / "data" / "demo" / "mlpl.json"
 NAME = "Seasonal demand forecast (illustrative demo)"
 LEAD, ML, DATA = "Priya Raman", "Tomás Ortega", "Ana Kowalski"
