@@ -16,10 +16,11 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import OptionList, Static
 
 from mlpl_tui import lifecycle
 from mlpl_tui.model import MERGE_SIDES, Conflict, Project
+from mlpl_tui.widgets.bars import KeyBar, TitleBar
 from screens.base import ProjectScreen
 from screens.listing import RecordList
 
@@ -95,20 +96,24 @@ class ConflictsScreen(ProjectScreen):
 
     def __init__(self) -> None:
         super().__init__(name="conflicts")
+        self._shown: Project | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static("", id="title", markup=False)
         yield RecordList(id="conflicts")
         with VerticalScroll(id="detail"):
             yield Static("", id="conflict", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(RecordList).focus()
 
     def show(self, project: Project) -> None:
-        self.sub_title = project.meta.name
+        if project is self._shown:
+            return  # snapshots are immutable: the same one draws the same screen
+        self._shown = project
+        self.query_one(TitleBar).set_title(project.meta.name)
         conflicts = sorted(project.conflicts, key=lambda c: c.resolved)  # stable: open first
         open_count = sum(1 for c in conflicts if not c.resolved)
         title = f"Merge conflicts: {open_count} unresolved, {len(conflicts) - open_count} resolved"

@@ -15,9 +15,10 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import OptionList, Static
 
 from mlpl_tui.model import Decision, Project
+from mlpl_tui.widgets.bars import KeyBar, TitleBar
 from screens.base import ProjectScreen
 from screens.listing import RecordList
 
@@ -90,14 +91,15 @@ class DecisionsScreen(ProjectScreen):
 
     def __init__(self) -> None:
         super().__init__(name="decisions")
+        self._shown: Project | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static("", id="title", markup=False)
         yield RecordList(id="decisions")
         with VerticalScroll(id="detail"):
             yield Static("", id="decision", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(RecordList).focus()
@@ -108,8 +110,11 @@ class DecisionsScreen(ProjectScreen):
         return self.host.project.decision(record_id) if record_id else None
 
     def show(self, project: Project, keep: str | None = None) -> None:
+        if project is self._shown and keep is None:
+            return  # snapshots are immutable: the same one draws the same screen
+        self._shown = project
         decisions = list(reversed(project.decisions))  # newest first
-        self.sub_title = project.meta.name
+        self.query_one(TitleBar).set_title(project.meta.name)
         counts: dict[str, int] = {}
         for d in decisions:
             counts[d.status] = counts.get(d.status, 0) + 1

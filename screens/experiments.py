@@ -15,13 +15,14 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Input, OptionList, Select, Static
+from textual.widgets import Input, OptionList, Select, Static
 
 from mlpl_tui import lifecycle
 from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context
 from mlpl_tui.model import Change, Experiment, Project
 from mlpl_tui.progress import format_minutes
+from mlpl_tui.widgets.bars import KeyBar, TitleBar
 from screens.base import ProjectScreen, Rule
 from screens.listing import RecordList
 from screens.modals import FormModal
@@ -103,14 +104,15 @@ class ExperimentsScreen(ProjectScreen):
 
     def __init__(self) -> None:
         super().__init__(name="experiments")
+        self._shown: Project | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static("", id="title", markup=False)
         yield RecordList(id="experiments")
         with VerticalScroll(id="detail"):
             yield Static("", id="experiment", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(RecordList).focus()
@@ -121,7 +123,10 @@ class ExperimentsScreen(ProjectScreen):
         return self.host.project.experiment(record_id) if record_id else None
 
     def show(self, project: Project, keep: str | None = None) -> None:
-        self.sub_title = project.meta.name
+        if project is self._shown and keep is None:
+            return  # snapshots are immutable: the same one draws the same screen
+        self._shown = project
+        self.query_one(TitleBar).set_title(project.meta.name)
         experiments = list(reversed(project.experiments))  # newest first
         minutes = spent(project)
         counts = {s: sum(1 for e in experiments if e.status == s) for s in STATUS_MARKS}

@@ -1,9 +1,9 @@
 """The journey and history (`h`): every visit with its iteration, how it was entered and the
 switch behind a loop back; below, every event of the history, newest first, filterable.
 
-Keys: `/` types a filter (every word must appear: text, who, action, ids), `f` steps through
-the actions (all, decision.add, module.set, ...), `escape` leaves the filter field, and from the
-list clears both filters.
+Keys: `/` types a filter (every word must appear: text, who, action, ids), `f` and `F` step
+forward and back through the actions (all, decision.add, module.set, ...), `escape` leaves the
+filter field, and from the list clears both filters.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, OptionList, Select, Static
+from textual.widgets import Input, OptionList, Static
 
 from mlpl_tui.journey import Step, journey
 from mlpl_tui.model import Event, Project
+from mlpl_tui.widgets.bars import KeyBar, TitleBar
 from screens.base import ProjectScreen
 from screens.listing import RecordList
 
@@ -98,6 +99,14 @@ class HistoryScreen(ProjectScreen):
             tooltip="Show only one kind of event; f again for the next kind",
         ),
         Binding(
+            "F",
+            "next_action(-1)",
+            "Action back",
+            show=False,
+            id="history-action-back",
+            tooltip="Step back through the kinds of event",
+        ),
+        Binding(
             "escape",
             "leave_filter",
             "Clear",
@@ -108,28 +117,24 @@ class HistoryScreen(ProjectScreen):
 
     def __init__(self) -> None:
         super().__init__(name="history")
+        self._shown: Project | None = None
         self._project: Project | None = None
         self._haystacks: list[str] = []
         self._actions: list[str] = []
         self._typing: Timer | None = None
+        self.action_filter: str | None = None  # the one kind of event shown, or None for all
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static("", id="journey-title", markup=False)
         yield RecordList(id="visits")
         with Horizontal(id="filters"):
             yield Input(id="filter", placeholder="/ filter: words in the event", compact=True)
-            yield Select(
-                [(ALL_ACTIONS, ALL_ACTIONS)],
-                id="action",
-                value=ALL_ACTIONS,
-                allow_blank=False,
-                compact=True,
-            )
+            yield Static(f"f: {ALL_ACTIONS}", id="action", markup=False)
         yield Static("", id="events-title", markup=False)
         yield RecordList(id="events")
         yield Static("", id="event", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#events", RecordList).focus()
@@ -137,7 +142,10 @@ class HistoryScreen(ProjectScreen):
     # --- what is shown --------------------------------------------------------------------------
 
     def show(self, project: Project) -> None:
-        self.sub_title = project.meta.name
+        if project is self._shown:
+            return  # snapshots are immutable: the same one draws the same screen
+        self._shown = project
+        self.query_one(TitleBar).set_title(project.meta.name)
         steps = journey(project, self.host.framework)
         loops = sum(1 for s in steps if s.is_loop_back)
         last = steps[-1].visit.iteration if steps else 1
@@ -149,19 +157,8 @@ class HistoryScreen(ProjectScreen):
         if project is not self._project:
             self._project = project
             self._haystacks = [_haystack(e) for e in project.events]
-            actions = sorted({e.action for e in project.events})
-            if actions != self._actions:
-                self._actions = actions
-                select: Select[str] = self.query_one("#action", Select)
-                current = select.value
-                select.set_options([(a, a) for a in (ALL_ACTIONS, *actions)])
-                select.value = current if current in actions else ALL_ACTIONS
+            self._actions = sorted({e.action for e in project.events})
         self._filter()
-
-    @property
-    def action_filter(self) -> str | None:
-        value = self.query_one("#action", Select).value
-        return value if isinstance(value, str) and value != ALL_ACTIONS else None
 
     def _filter(self) -> None:
         project = self._project
@@ -169,6 +166,7 @@ class HistoryScreen(ProjectScreen):
             return
         text = self.query_one("#filter", Input).value
         action = self.action_filter
+        self.query_one("#action", Static).update(f"f: {action or ALL_ACTIONS}")
         found = matching(project.events, self._haystacks, text, action)
         shown = found[:MAX_SHOWN]
         events = self.query_one("#events", RecordList)
@@ -212,20 +210,16 @@ class HistoryScreen(ProjectScreen):
         self._filter()
         self.query_one("#events", RecordList).focus()
 
-    @on(Select.Changed, "#action")
-    def _action_picked(self) -> None:
-        self._filter()
-
     # --- actions ----------------------------------------------------------------------------
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
 
-    def action_next_action(self) -> None:
-        choices = [ALL_ACTIONS, *self._actions]
-        select: Select[str] = self.query_one("#action", Select)
-        current = select.value if select.value in choices else ALL_ACTIONS
-        select.value = choices[(choices.index(str(current)) + 1) % len(choices)]
+    def action_next_action(self, step: int = 1) -> None:
+        choices: list[str | None] = [None, *self._actions]
+        index = choices.index(self.action_filter) if self.action_filter in choices else 0
+        self.action_filter = choices[(index + step) % len(choices)]
+        self._filter()
 
     def action_leave_filter(self) -> None:
         field = self.query_one("#filter", Input)
@@ -233,11 +227,14 @@ class HistoryScreen(ProjectScreen):
             self.query_one("#events", RecordList).focus()
             return
         field.value = ""
-        self.query_one("#action", Select).value = ALL_ACTIONS
+        self.action_filter = None
         self._filter()
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """This screen's actions for the command palette."""
         yield SystemCommand("history: Filter by text (/)", "", self.action_focus_filter)
         yield SystemCommand("history: Next action filter (f)", "", self.action_next_action)
+        yield SystemCommand(
+            "history: Previous action filter (F)", "", lambda: self.action_next_action(-1)
+        )
         yield SystemCommand("history: Clear the filters (escape)", "", self.action_leave_filter)

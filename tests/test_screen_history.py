@@ -88,6 +88,12 @@ async def test_f_steps_through_the_actions_and_combines_with_the_text(
             await pilot.pause()
         module_sets = [e for e in reversed(events) if e.action == "module.set"]
         assert listed(app.screen, "events") == [e.id for e in module_sets]
+        assert "f: module.set" in screen_text(app.screen)
+        await pilot.press("F")  # one back, then forward again
+        await pilot.pause()
+        assert app.screen.action_filter == actions[actions.index("module.set") - 1]  # type: ignore[attr-defined]
+        await pilot.press("f")
+        await pilot.pause()
         await pilot.press("slash", *keys("acquisition"), "enter")
         await pilot.pause()
         assert listed(app.screen, "events") == [
