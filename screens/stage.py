@@ -56,6 +56,8 @@ class StageScreen(ProjectScreen):
         self.stage_id = stage_id
         self._shown_module: tuple[str, object] | None = None
         self._shown: Project | None = None
+        self._shown_module_id: str | None = None
+        self._texts: dict[str, str] = {}
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -66,6 +68,8 @@ class StageScreen(ProjectScreen):
             yield ModuleList(id="modules")
             with VerticalScroll(id="detail"):
                 yield Static("", id="module", markup=False)
+                yield Static("", id="module-status", markup=False)
+                yield Static("", id="module-body", markup=False)
                 yield Static("Note", classes="section-title")
                 yield Static("", id="note", markup=False)
                 with Vertical(id="note-editing"):
@@ -110,7 +114,7 @@ class StageScreen(ProjectScreen):
                 if missing
                 else " · gate met: a advances"
             )
-        self.query_one("#stage-title", Static).update(title)
+        self._set("#stage-title", title)
         self.query_one(TitleBar).set_title(project.meta.name)
         rows = [
             ModuleRow(m.id, m.title, module_status(project, m.id), m.required)
@@ -130,22 +134,30 @@ class StageScreen(ProjectScreen):
         if key == self._shown_module:
             return  # unchanged: skip the redraw
         self._shown_module = key
-        self.query_one("#module", Static).update(self._module_text(project, module))
-        note = state.note if state and state.note else "(no note: n to write one)"
-        self.query_one("#note", Static).update(note)
-
-    def _module_text(self, project: Project, module: Module) -> Text:
-        state = project.modules.get(module.id)
-        status = module_status(project, module.id)
-        text = Text()
-        text.append(module.title, style="bold")
-        text.append(f"\n{module.id} · {'required' if module.required else 'optional'}")
-        if module.adapted:
-            text.append(" · adapted")
-        text.append(f"\nStatus: {status}")
+        if module_id != self._shown_module_id:  # moved: the parts that do not change with status
+            self._shown_module_id = module_id
+            head = Text(module.title, style="bold")
+            head.append(f"\n{module.id} · {'required' if module.required else 'optional'}")
+            if module.adapted:
+                head.append(" · adapted")
+            self.query_one("#module", Static).update(head)
+            self.query_one("#module-body", Static).update(self._module_body(module))
+        # A toggle redraws only these two small parts and the row: little output over SSH.
+        status = f"Status: {module_status(project, module_id)}"
         if state and state.updated_at:
-            text.append(f" (by {state.updated_by}, {state.updated_at[:16].replace('T', ' ')})")
-        text.append(f"\n\n{module.description}")
+            status += f" (by {state.updated_by}, {state.updated_at[:16].replace('T', ' ')})"
+        self._set("#module-status", status)
+        note = state.note if state and state.note else "(no note: n to write one)"
+        self._set("#note", note)
+
+    def _set(self, selector: str, text: str) -> None:
+        """Update a Static only when its text changed: an unchanged one is not repainted."""
+        if self._texts.get(selector) != text:
+            self._texts[selector] = text
+            self.query_one(selector, Static).update(text)
+
+    def _module_body(self, module: Module) -> Text:
+        text = Text(module.description)
         if module.questions:
             text.append("\n\nGuiding questions", style="bold")
             for question in module.questions:
@@ -155,22 +167,20 @@ class StageScreen(ProjectScreen):
     def _show_sections(self, project: Project) -> None:
         stage = self.framework.stage(self.stage_id)
         artifacts = [f"• {a.title}" for a in stage.artifacts]
-        self.query_one("#artifacts", Static).update("\n".join(artifacts) or "None listed.")
+        self._set("#artifacts", "\n".join(artifacts) or "None listed.")
         decisions = [
             f"{d.created_at[:10]} {d.status:<8} {d.title}"
             for d in project.decisions
             if d.stage == stage.id
         ]
-        self.query_one("#decisions", Static).update(
-            "\n".join(decisions) or "None yet: d records one."
-        )
+        self._set("#decisions", "\n".join(decisions) or "None yet: d records one.")
         if self.stage_id == "modelling":
             experiments = [
                 f"{e.status:<9} {e.title}" + (f" ({e.reason})" if e.reason else "")
                 for e in project.experiments
             ]
-            self.query_one("#experiments", Static).update(
-                "\n".join(experiments) or "None yet: e opens the experiment log."
+            self._set(
+                "#experiments", "\n".join(experiments) or "None yet: e opens the experiment log."
             )
 
     @on(OptionList.OptionHighlighted, "#modules")

@@ -27,7 +27,10 @@ class TitleBar(Static):
     """
 
     def set_title(self, title: str) -> None:
-        self.update(f"mlpl-tui — {title}" if title else "mlpl-tui")
+        text = f"mlpl-tui — {title}" if title else "mlpl-tui"
+        if text != getattr(self, "_shown", None):
+            self._shown = text
+            self.update(text)
 
 
 class KeyBar(Static):
@@ -66,4 +69,6 @@ class KeyBar(Static):
             text.append("  ")
             text.append(self.app.get_key_display(binding), style="bold")
             text.append(f" {binding.description}")
-        self.update(text)
+        if text.plain != getattr(self, "_shown", None):  # unchanged keys: no repaint
+            self._shown = text.plain
+            self.update(text)

@@ -86,8 +86,19 @@ class ModuleList(OptionList):
             return
         for index, (old, new) in enumerate(zip(self._rows, rows, strict=True)):
             if old != new:
-                self.replace_option_prompt_at_index(index, row_text(new, index == self.highlighted))
+                self._replace_row(index, row_text(new, index == self.highlighted))
         self._rows = rows
+
+    def _replace_row(self, index: int, prompt: Text) -> None:
+        """Replace one row's text and repaint that line only.
+
+        OptionList.replace_option_prompt_at_index repaints the whole list; rows here are always
+        one line (no wrapping), so the line layout stays valid and one line is enough. That
+        keeps a toggle's output small over SSH.
+        """
+        self.get_option_at_index(index)._set_prompt(prompt)
+        self._option_render_cache.clear()
+        self.refresh_line(index)
 
     def action_toggle_done(self) -> None:
         module_id = self.module_id
@@ -97,6 +108,4 @@ class ModuleList(OptionList):
     def _watch_highlighted(self, old: int | None, new: int | None) -> None:
         for index in (old, new):
             if index is not None and index < len(self._rows):
-                self.replace_option_prompt_at_index(
-                    index, row_text(self._rows[index], index == new)
-                )
+                self._replace_row(index, row_text(self._rows[index], index == new))
