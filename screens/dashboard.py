@@ -4,10 +4,11 @@ exploration questions, recent decisions and effort."""
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
 
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
@@ -30,9 +31,18 @@ RECENT_DECISIONS = 3
 
 
 class DashboardScreen(ProjectScreen):
-    """Where the project stands, on one screen."""
+    """Where the project stands, on one screen; `x` answers an exploration question."""
 
     CSS_PATH = "dashboard.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "x",
+            "answer",
+            "Answer",
+            id="answer-question",
+            tooltip="Answer one of the five exploration questions",
+        ),
+    ]
 
     def __init__(self) -> None:
         super().__init__(name="dashboard")
@@ -48,7 +58,7 @@ class DashboardScreen(ProjectScreen):
             yield JourneyPath(id="journey")
             with Horizontal(id="lower"):
                 with Vertical(id="left"):
-                    yield Static("Exploration questions", classes="section-title")
+                    yield Static("Exploration questions (x answers)", classes="section-title")
                     yield Static("", id="questions", markup=False)
                 with Vertical(id="right"):
                     yield Static("Recent decisions", classes="section-title")
@@ -104,6 +114,18 @@ class DashboardScreen(ProjectScreen):
             f" · iteration {number}: {format_minutes(this_iteration) if this_iteration else '0m'}"
             f"\nToday ({today}): {format_minutes(today_minutes) if today_minutes else '0m'}"
         )
+
+    def action_answer(self) -> None:
+        from screens.modals import QuestionModal
+
+        answers = self.host.project.answers
+        numbers = [q.number for q in self.host.framework.exploration_questions]
+        open_ones = [n for n in numbers if n not in answers or answers[n].answer == "unknown"]
+        self.app.push_screen(QuestionModal(open_ones[0] if open_ones else numbers[0]))
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """This screen's actions for the command palette."""
+        yield SystemCommand("question: Answer (x)", "An exploration question", self.action_answer)
 
     def _today(self) -> str:
         context = getattr(self.app, "context", None)

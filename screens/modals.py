@@ -12,7 +12,8 @@ Signatures other screens use:
   `supersedes` preselects the decision it replaces. Dismisses with the new decision's id, or
   None when cancelled.
 - `LoopBackModal()`, `EffortModal(stage: str | None = None)`, `AdvanceModal()`,
-  `StatusModal(module_id: str)`: dismiss with None.
+  `StatusModal(module_id: str)`, `QuestionModal(number: int = 1)`: dismiss with None.
+- `FormModal`: the base of these dialogs (heading, form rows, error line, save/cancel).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from textual.widgets.option_list import Option
 from mlpl_tui import lifecycle
 from mlpl_tui.framework import Framework, Module, Stage
 from mlpl_tui.lifecycle import Context
-from mlpl_tui.model import DECISION_STATUSES, MODULE_STATUSES, Change, Project
+from mlpl_tui.model import ANSWERS, DECISION_STATUSES, MODULE_STATUSES, Change, Project
 from mlpl_tui.progress import (
     current_stage_id,
     gate_missing,
@@ -534,6 +535,68 @@ class StatusModal(FormModal[None]):
 
         def rule(p: Project, f: Framework, c: Context) -> Change:
             return lifecycle.set_status(p, f, c, module_id, status, note)
+
+        if self.run_rule(rule) is not None:
+            self.dismiss(None)
+
+
+# --- exploration questions --------------------------------------------------------------------
+
+
+class QuestionModal(FormModal[None]):
+    """Answer one of the five exploration questions: yes, no, partly or unknown, with a note."""
+
+    HEADING = "Answer an exploration question"
+
+    def __init__(self, number: int = 1) -> None:
+        super().__init__()
+        self.number = number
+
+    def form(self) -> ComposeResult:
+        questions = self.host.framework.exploration_questions
+        yield self.field(
+            "Question",
+            Select(
+                [(f"{q.number} {q.text}", str(q.number)) for q in questions],
+                id="question",
+                value=str(self.number),
+                allow_blank=False,
+                compact=True,
+            ),
+        )
+        yield self.field(
+            "Answer",
+            Select([(a, a) for a in ANSWERS], id="answer", allow_blank=False, compact=True),
+        )
+        yield self.field(
+            "Note", Input(id="note", placeholder="evidence or explanation", compact=True)
+        )
+
+    def on_mount(self) -> None:
+        self._load(str(self.number))
+        self.query_one("#answer", Select).focus()
+
+    def _load(self, number: str) -> None:
+        current = self.host.project.answers.get(int(number))
+        self.query_one("#answer", Select).value = current.answer if current else "unknown"
+        self.query_one("#note", Input).value = current.note if current else ""
+
+    @on(Select.Changed, "#question")
+    def _question_changed(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            self._load(event.value)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        number = _selected(self.query_one("#question", Select)) or "1"
+        answer = _selected(self.query_one("#answer", Select)) or "unknown"
+        note = self.value("#note")
+
+        def rule(p: Project, f: Framework, c: Context) -> Change:
+            return lifecycle.answer_question(p, f, c, number, answer, note)
 
         if self.run_rule(rule) is not None:
             self.dismiss(None)

@@ -186,3 +186,24 @@ async def test_a_screen_that_is_missing_is_reported_not_a_crash(
         await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)
         assert any("not available" in n.message for n in app._notifications)
+
+
+async def test_x_on_the_dashboard_answers_an_exploration_question(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    from screens.modals import QuestionModal
+
+    apply(store, framework, ctx, answer_question, "1", "yes")
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionModal)
+        assert "2 Is there supporting data?" in screen_text(app.screen)  # first unanswered
+        await pilot.press("enter", "up", "up", "enter")  # unknown -> partly -> no
+        await pilot.press("tab", *keys("one season only"), "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+        assert "2 no      Is there supporting data?" in screen_text(app.screen)
+    answer = store.load().answers[2]
+    assert (answer.answer, answer.note) == ("no", "one season only")
