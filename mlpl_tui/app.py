@@ -181,6 +181,9 @@ class MlplApp(App[None]):
         """`store` None means there is no state file yet: the welcome screen offers to make
         `new_file`."""
         super().__init__()
+        from screens.listing import guard_option_list_paging
+
+        guard_option_list_paging()  # Textual 8.2.8 crashes on an early page key (see there)
         self.store, self._framework, self._make_context = store, framework, context
         self.new_file = new_file
         self._project: Project | None = None
@@ -317,7 +320,8 @@ class MlplApp(App[None]):
             self._recover()
             return
         show = getattr(self.screen, "show", None)
-        if callable(show):
+        # A screen still composing draws the new snapshot when it is resumed.
+        if callable(show) and self.screen.is_mounted:
             try:
                 show(self._project)
             except MlplError as exc:  # a record that cannot be read (records are read lazily)
@@ -344,9 +348,19 @@ class MlplApp(App[None]):
         return stage_id if isinstance(stage_id, str) else None
 
     def action_advance(self) -> None:
+        from mlpl_tui.progress import current_stage_id
         from screens.modals import AdvanceModal
 
-        self.push_screen(AdvanceModal())
+        before = current_stage_id(self.project)
+        on_stage = self._current_stage_of_screen() == before
+
+        def follow(_: None) -> None:
+            # Advancing from a stage's screen goes on to the next stage's screen.
+            after = current_stage_id(self.project)
+            if on_stage and after != before:
+                self.action_show(f"stage-{after}")
+
+        self.push_screen(AdvanceModal(), follow)
 
     def action_loop_back(self) -> None:
         from screens.modals import LoopBackModal

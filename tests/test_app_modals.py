@@ -200,3 +200,15 @@ async def test_loop_back_target_choice_updates_the_preview(
         await pilot.pause()
         switch = store.load().switches[-1]
         assert (switch.to_stage, switch.category) == ("business", "business")
+
+
+async def test_advancing_from_a_stage_screen_goes_on_to_the_next_stage(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    for module in framework.stage("business").required_modules:
+        apply(store, framework, ctx, set_status, module.id, "done")
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "a", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StageScreen) and app.screen.stage_id == "data"
