@@ -88,7 +88,7 @@ def _stage_binding(number: int, stage_id: str) -> Binding:
         stage_id.capitalize(),
         show=False,
         id=f"stage-{number}",
-        tooltip=f"Show stage {number}, {stage_id}: its modules, artifacts and decisions",
+        tooltip=f"Stage {number}: its modules, artifacts and decisions",
     )
 
 
@@ -104,7 +104,7 @@ class MlplApp(App[None]):
             "Dashboard",
             id="dashboard",
             key_display="0",
-            tooltip="Show the dashboard: progress, journey, questions, decisions, effort",
+            tooltip="Progress, journey, questions, decisions, effort",
         ),
         *(_stage_binding(n, s) for n, s in enumerate(STAGE_KEYS, start=1)),
         Binding(
@@ -119,7 +119,7 @@ class MlplApp(App[None]):
             "loop_back",
             "Loop back",
             id="loop-back",
-            tooltip="Go back to an earlier stage or module: a new iteration",
+            tooltip="Back to an earlier stage or module: a new iteration",
         ),
         Binding("d", "decide", "Decision", id="decision", tooltip="Record a decision"),
         Binding("t", "log_time", "Log time", id="log-time", tooltip="Log time spent"),
@@ -137,7 +137,7 @@ class MlplApp(App[None]):
             "History",
             show=False,
             id="history",
-            tooltip="Show the journey and every event, filterable",
+            tooltip="The journey and every event, filterable",
         ),
         Binding(
             "e",
@@ -145,7 +145,7 @@ class MlplApp(App[None]):
             "Experiments",
             show=False,
             id="experiments",
-            tooltip="Show the experiment log: add, keep or abandon experiments",
+            tooltip="The experiment log: add, keep, abandon",
         ),
         Binding(
             "c",

@@ -55,7 +55,7 @@ class ModuleList(OptionList):
             "Done/not",
             id="toggle-done",
             key_display="space",
-            tooltip="Toggle the highlighted module between done and todo",
+            tooltip="Toggle the highlighted module done / todo",
         ),
     ]
 
