@@ -7,7 +7,7 @@ highlighted record highlighted; a `▶` pointer marks it without relying on colo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
@@ -15,6 +15,31 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 POINTER = "▶ "
+
+
+def guard_option_list_paging() -> None:
+    """Make `pageup`/`pagedown` harmless in an OptionList that has not been laid out yet.
+
+    Textual 8.2.8's OptionList._move_page looks up the highlighted option's line before the
+    list has computed its lines (a list made visible in the same frame, or with no room), and
+    raises KeyError: a fast `ctrl+p`, letter, `pagedown` crashed the app in the random-keys
+    test, and the same holds for a Select's drop-down. The key does nothing until the lines
+    exist. Idempotent; the app calls it once at start-up.
+    """
+    original = OptionList._move_page
+    if getattr(original, "_mlpl_guarded", False):
+        return
+
+    def move_page(self: OptionList, direction: Literal[-1, 1]) -> None:
+        highlighted = self.highlighted
+        if highlighted is not None and highlighted not in self._index_to_line:
+            self._update_lines()
+            if highlighted not in self._index_to_line:
+                return
+        original(self, direction)
+
+    move_page._mlpl_guarded = True  # type: ignore[attr-defined]
+    OptionList._move_page = move_page  # type: ignore[method-assign]
 
 
 def _prompt(text: str, highlighted: bool) -> Text:
