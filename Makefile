@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/status.py
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/merge.py
+	$(BIN)/python bench/tui.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info $(DEMO_DIR)
