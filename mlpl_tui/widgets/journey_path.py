@@ -42,7 +42,7 @@ def draw_journey(steps: Sequence[Step], lanes: Sequence[str], width: int) -> lis
     if len(shown) < len(steps) and shown:
         grid[min(max(shown[0].stage_number - 1, 0), bottom)][0] = MORE
     lines = [
-        f"{lane:<{label_width}}" + "".join(row).rstrip()
+        (f"{lane:<{label_width}}" + "".join(row)).rstrip()
         for lane, row in zip(lanes, grid, strict=True)
     ]
     lines.append(f"{'iteration':<{label_width}}" + _iterations(shown))
