@@ -284,7 +284,12 @@ class MlplApp(App[None]):
             self.pop_screen()
         if self.current_mode == "_default":
             self.switch_mode("dashboard")
-        self.notify("The state file is readable again", title="Recovered")
+        self.call_after_refresh(self._recovered)
+
+    def _recovered(self) -> None:
+        # Said only once the screen below has drawn: a record it cannot read reopens the problem.
+        if self.problem is None:
+            self.notify("The state file is readable again", title="Recovered")
 
     def _disk_stamp(self) -> tuple[int, int, int] | None:
         if self.store is None:
