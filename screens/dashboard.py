@@ -7,9 +7,10 @@ import heapq
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from mlpl_tui.journey import journey
@@ -50,21 +51,15 @@ class DashboardScreen(ProjectScreen):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
+        # Few widgets on purpose: each section is one Static, its title the first line, so the
+        # dashboard paints quickly on start-up.
         with VerticalScroll(id="body"):
-            yield Static("", id="summary", markup=False)
-            yield Static("Stages", classes="section-title")
             yield Static("", id="stages", markup=False)
             yield Static("Journey  (● visit  ◉ now  up = loop back)", classes="section-title")
             yield JourneyPath(id="journey")
             with Horizontal(id="lower"):
-                with Vertical(id="left"):
-                    yield Static("Exploration questions (x answers)", classes="section-title")
-                    yield Static("", id="questions", markup=False)
-                with Vertical(id="right"):
-                    yield Static("Recent decisions", classes="section-title")
-                    yield Static("", id="decisions", markup=False)
-                    yield Static("Effort", classes="section-title")
-                    yield Static("", id="effort", markup=False)
+                yield Static("", id="questions", markup=False)
+                yield Static("", id="decisions", markup=False)
         yield KeyBar()
 
     def show(self, project: Project) -> None:
@@ -81,16 +76,20 @@ class DashboardScreen(ProjectScreen):
             gate = f"gate needs {len(missing)} module(s)" if missing else "gate met: a to advance"
             where = f"in {here.number} {here.id.capitalize()}, iteration {iteration(project)}"
             where += f" · {gate}"
-        self.query_one("#summary", Static).update(f"{project.meta.name}: {where}")
+        summary = f"{project.meta.name}: {where}"
 
         today = self._today()
         number = iteration(project)
         minutes, this_iteration, today_minutes = effort_sums(project, number, today)
+        total = project.total_minutes
         lines = [
             stage_line(p, minutes.get(p.stage.id, 0), p.counts.get("revisit", 0))
             for p in stage_progress(project, framework)
         ]
-        self.query_one("#stages", Static).update("\n".join(lines))
+        stages = Text(summary, style="bold")
+        stages.append("\n")
+        stages.append_text(section("Stages", lines))
+        self.query_one("#stages", Static).update(stages)
 
         lanes = [f"{s.number} {s.id.capitalize()}" for s in framework.stages]
         self.query_one(JourneyPath).set_journey(journey(project, framework), lanes)
@@ -100,20 +99,22 @@ class DashboardScreen(ProjectScreen):
         for q in framework.exploration_questions:
             answer = answers[q.number].answer if q.number in answers else "unknown"
             questions.append(f"{q.number} {answer:<7} {q.text}")
-        self.query_one("#questions", Static).update("\n".join(questions))
+        self.query_one("#questions", Static).update(
+            section("Exploration questions (x answers)", questions)
+        )
 
         decisions = [
             f"{d.created_at[:10]} {d.status:<8} {d.title}" for d in recent_decisions(project)
         ]
-        self.query_one("#decisions", Static).update(
-            "\n".join(decisions) or "None yet: d records one."
-        )
-        total = project.total_minutes
-        self.query_one("#effort", Static).update(
+        effort = [
             f"Total {format_minutes(total) if total else '0m'}"
-            f" · iteration {number}: {format_minutes(this_iteration) if this_iteration else '0m'}"
-            f"\nToday ({today}): {format_minutes(today_minutes) if today_minutes else '0m'}"
-        )
+            f" · iteration {number}: {format_minutes(this_iteration) if this_iteration else '0m'}",
+            f"Today ({today}): {format_minutes(today_minutes) if today_minutes else '0m'}",
+        ]
+        right = section("Recent decisions", decisions or ["None yet: d records one."])
+        right.append("\n")
+        right.append_text(section("Effort", effort))
+        self.query_one("#decisions", Static).update(right)
 
     def action_answer(self) -> None:
         from screens.modals import QuestionModal
@@ -130,6 +131,14 @@ class DashboardScreen(ProjectScreen):
     def _today(self) -> str:
         context = getattr(self.app, "context", None)
         return str(context().today) if callable(context) else ""
+
+
+def section(title: str, lines: Iterable[str]) -> Text:
+    """A titled block: the title bold and underlined on the first line, then the lines."""
+    text = Text(title, style="bold underline")
+    for line in lines:
+        text.append("\n" + line)
+    return text
 
 
 def effort_sums(project: Project, number: int, today: str) -> tuple[dict[str, int], int, int]:
