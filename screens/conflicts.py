@@ -83,14 +83,14 @@ class ConflictsScreen(ProjectScreen):
             "keep('ours')",
             "Keep ours",
             id="conflict-ours",
-            tooltip="Keep our value (this branch's) of the highlighted field",
+            tooltip="Keep this branch's value of the field",
         ),
         Binding(
             "r",
             "keep('theirs')",
             "Keep theirs",
             id="conflict-theirs",
-            tooltip="Keep their value (the branch merged in) of the highlighted field",
+            tooltip="Keep the merged-in branch's value",
         ),
     ]
 

@@ -78,14 +78,14 @@ class DecisionsScreen(ProjectScreen):
             "supersede",
             "Supersede",
             id="decision-supersede",
-            tooltip="Record a decision that replaces the highlighted one",
+            tooltip="Record one that replaces the highlighted one",
         ),
         Binding(
             "g",
             "follow_link",
             "Follow link",
             id="decision-follow",
-            tooltip="Go to the decision this one supersedes or is superseded by (also enter)",
+            tooltip="Go to the linked decision (also enter)",
         ),
     ]
 

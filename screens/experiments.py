@@ -45,6 +45,8 @@ def experiment_row(experiment: Experiment, minutes: int) -> str:
     effort = format_minutes(minutes) if minutes else "-"
     line = f"{STATUS_MARKS.get(experiment.status, '[?]')} {experiment.status:<9} {effort:>6}  "
     line += experiment.title
+    if experiment.status == "abandoned" and experiment.reason:
+        line += f" (why: {experiment.reason})"
     if experiment.hypothesis:
         line += f": {experiment.hypothesis}"
     return line
@@ -84,21 +86,21 @@ class ExperimentsScreen(ProjectScreen):
             "keep",
             "Keep",
             id="experiment-keep",
-            tooltip="Keep the highlighted experiment (it goes on)",
+            tooltip="Keep the highlighted experiment",
         ),
         Binding(
             "x",
             "abandon",
             "Abandon",
             id="experiment-abandon",
-            tooltip="Abandon the highlighted experiment, saying why; it stays in the log",
+            tooltip="Abandon the highlighted one, saying why",
         ),
         Binding(
             "T",
             "log_time",
             "Time on it",
             id="experiment-time",
-            tooltip="Log time spent on the highlighted experiment",
+            tooltip="Log time spent on the highlighted one",
         ),
     ]
 

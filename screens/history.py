@@ -96,7 +96,7 @@ class HistoryScreen(ProjectScreen):
             "next_action",
             "Action",
             id="history-action",
-            tooltip="Show only one kind of event; f again for the next kind",
+            tooltip="Show one kind of event; again for the next",
         ),
         Binding(
             "F",
@@ -111,7 +111,7 @@ class HistoryScreen(ProjectScreen):
             "leave_filter",
             "Clear",
             id="history-clear",
-            tooltip="Leave the filter field; in the list, clear both filters",
+            tooltip="Leave the filter; in the list, clear filters",
         ),
     ]
 

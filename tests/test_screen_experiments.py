@@ -117,6 +117,9 @@ async def test_k_keeps_and_x_abandons_with_a_reason(
         assert isinstance(app.screen, ExperimentsScreen)
         assert app.screen.query_one(RecordList).record_id == baseline
         assert "Abandoned:  worse than LightGBM" in detail(app.screen)
+        assert "[-] abandoned      -  Baseline (why: worse than LightGBM)" in screen_text(
+            app.screen
+        )
     project = store.load()
     abandoned = project.experiment(baseline)
     assert abandoned is not None
