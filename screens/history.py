@@ -54,7 +54,7 @@ def visit_row(step: Step) -> str:
 
 
 def event_row(event: Event) -> str:
-    return f"{_when(event.at)} {event.by[:8]:<8} {event.action:<18} {event.summary}"
+    return f"{_when(event.at)} {event.by[:8]:<8} {event.action:<20} {event.summary}"
 
 
 def _haystack(event: Event) -> str:
