@@ -155,3 +155,23 @@ async def test_a_decision_added_from_another_terminal_appears(
         app.check_disk()
         await pilot.pause()
         assert "Outside call" in screen_text(app.screen)
+
+
+async def test_the_palette_supersedes_the_highlighted_decision(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    _daily, weekly, _mape = seed(store, framework, ctx)
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("D", "j", "ctrl+p")
+        await pilot.pause()
+        await pilot.press(*keys("supersede the highlighted"))
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DecisionModal)
+        assert app.screen.supersedes == weekly
+        await pilot.press(*keys("Monthly grain"), "tab", "tab", *keys("per month"), "ctrl+s")
+        await pilot.pause()
+    project = store.load()
+    assert project.decision(weekly).superseded_by == project.decisions[-1].id  # type: ignore[union-attr]
