@@ -180,22 +180,27 @@ class MlplApp(App[None]):
     ) -> None:
         """`store` None means there is no state file yet: the welcome screen offers to make
         `new_file`."""
+        project: Project | None = None
+        problem: str | None = None
+        if store is not None:
+            try:
+                project = store.load()
+            except MlplError as exc:
+                problem = str(exc)
+        if project is not None:
+            # Start straight in the dashboard's mode: the first frame is the dashboard itself.
+            self.DEFAULT_MODE = "dashboard"  # type: ignore[misc]
         super().__init__()
         from screens.listing import guard_option_list_paging
 
         guard_option_list_paging()  # Textual 8.2.8 crashes on an early page key (see there)
         self.store, self._framework, self._make_context = store, framework, context
         self.new_file = new_file
-        self._project: Project | None = None
-        self.problem: str | None = None
+        self._project = project
+        self.problem = problem
         self._failed_stamp: tuple[int, int, int] | None = None
         for mode in (*SCREENS_BY_MODE, *(f"stage-{s}" for s in STAGE_KEYS)):
             self.add_mode(mode, _screen_factory(mode))
-        if store is not None:
-            try:
-                self._project = store.load()
-            except MlplError as exc:
-                self.problem = str(exc)
 
     # --- the Host protocol (screens/base.py) ---------------------------------------------------
 
@@ -245,8 +250,6 @@ class MlplApp(App[None]):
             self.push_screen(WelcomeScreen(self.new_file or Path.cwd() / "mlpl.json"))
         elif self.problem is not None:
             self.show_problem(self.problem)
-        else:
-            self.switch_mode("dashboard")
 
     def create_project(self, name: str) -> str | None:
         """Create the state file offered by the welcome screen; the error in words, or None."""
