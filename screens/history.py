@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -90,6 +90,8 @@ class HistoryScreen(ProjectScreen):
             key_display="/",
             id="history-filter",
             tooltip="Type words every shown event must contain",
+            # Checked as the key arrives, so keys typed right after it reach the filter.
+            priority=True,
         ),
         Binding(
             "f",
@@ -213,7 +215,12 @@ class HistoryScreen(ProjectScreen):
     # --- actions ----------------------------------------------------------------------------
 
     def action_focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        field = self.query_one("#filter", Input)
+        if self.focused is field:  # `/` in the filter is text, queued behind the keys before it
+            field.post_message(events.Key("slash", "/"))
+            return
+        # At once, not on the next tick: keys already typed after `/` belong to the filter.
+        self.set_focus(field)
 
     def action_next_action(self, step: int = 1) -> None:
         choices: list[str | None] = [None, *self._actions]

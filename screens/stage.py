@@ -38,7 +38,15 @@ class StageScreen(ProjectScreen):
     CSS_PATH = "stage.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "pick_status", "Status", id="set-status", tooltip="Set any status"),
-        Binding("n", "edit_note", "Note", id="edit-note", tooltip="Edit the note inline"),
+        Binding(
+            "n",
+            "edit_note",
+            "Note",
+            id="edit-note",
+            tooltip="Edit the note inline",
+            # Checked as the key arrives, so keys typed right after it reach the note.
+            priority=True,
+        ),
         Binding(
             "E",
             "edit_in_editor",
@@ -224,7 +232,8 @@ class StageScreen(ProjectScreen):
         editor = self.query_one("#note-editor", TextArea)
         editor.text = state.note if state else ""
         self.query_one("#note-editing").display = True
-        editor.focus()
+        # At once, not on the next tick: keys already typed after `n` belong to the note.
+        self.set_focus(editor)
         editor.move_cursor(editor.document.end)
 
     def action_cancel_note(self) -> None:
