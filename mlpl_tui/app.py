@@ -9,6 +9,7 @@ every change goes through `act`, which applies one lifecycle rule under the stor
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 from collections.abc import Callable, Iterable
@@ -244,6 +245,7 @@ class MlplApp(App[None]):
 
     def on_mount(self) -> None:
         self.set_interval(DISK_POLL_SECONDS, self.check_disk)
+        self.call_after_refresh(_collect_garbage_from_now_on)
         if self.store is None:
             from screens.welcome import WelcomeScreen
 
@@ -425,6 +427,13 @@ class MlplApp(App[None]):
 
     def _show(self, mode: str) -> Callable[[], None]:
         return lambda: self.action_show(mode)
+
+
+def _collect_garbage_from_now_on() -> None:
+    """After the first frame: what start-up built stays for good, so the collector skips it."""
+    if not gc.isenabled():  # `mlpl-tui` starts with collection off (cli.main)
+        gc.freeze()
+        gc.enable()
 
 
 def cmd_open(session: Session) -> int:

@@ -482,10 +482,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         args.json = False
     collecting = gc.isenabled()
-    if args.command is not None:
-        # A headless command lives for a moment and builds no cycles worth collecting; the
-        # collector's passes over thousands of fresh records would only cost time.
-        gc.disable()
+    # Loading builds thousands of fresh records and no cycles worth collecting: the collector's
+    # passes would only cost time. A headless command ends soon; the app turns it back on once
+    # its first screen is drawn.
+    gc.disable()
     try:
         return COMMANDS.get(args.command or "", cmd_open)(Session(args))
     except MlplError as exc:
