@@ -28,7 +28,8 @@ from mlpl_tui.widgets.journey_path import JourneyPath
 from mlpl_tui.widgets.stage_bar import stage_line
 from screens.base import ProjectScreen
 
-RECENT_DECISIONS = 3
+RECENT_DECISIONS = 3  # at 80x24; a taller terminal lists one more per extra row
+BASE_HEIGHT = 24
 
 
 class DashboardScreen(ProjectScreen):
@@ -103,8 +104,9 @@ class DashboardScreen(ProjectScreen):
             section("Exploration questions (x answers)", questions)
         )
 
+        shown = RECENT_DECISIONS + max(0, self.size.height - BASE_HEIGHT)
         decisions = [
-            f"{d.created_at[:10]} {d.status:<8} {d.title}" for d in recent_decisions(project)
+            f"{d.created_at[:10]} {d.status:<8} {d.title}" for d in recent_decisions(project, shown)
         ]
         effort = [
             f"Total {format_minutes(total) if total else '0m'}"
@@ -115,6 +117,11 @@ class DashboardScreen(ProjectScreen):
         right.append("\n")
         right.append_text(section("Effort", effort))
         self.query_one("#decisions", Static).update(right)
+
+    def on_resize(self) -> None:
+        if self._shown is not None:  # the number of recent decisions follows the height
+            project, self._shown = self._shown, None
+            self.show(project)
 
     def action_answer(self) -> None:
         from screens.modals import QuestionModal

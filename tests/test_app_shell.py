@@ -207,3 +207,17 @@ async def test_x_on_the_dashboard_answers_an_exploration_question(
         assert "2 no      Is there supporting data?" in screen_text(app.screen)
     answer = store.load().answers[2]
     assert (answer.answer, answer.note) == ("no", "one season only")
+
+
+async def test_a_taller_terminal_lists_more_recent_decisions(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    for number in range(1, 9):
+        apply(store, framework, ctx, decide, f"Decision number {number}", "d")
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert screen_text(app.screen).count("accepted Decision number") == 3
+        await pilot.resize_terminal(120, 30)
+        await pilot.pause()
+        assert screen_text(app.screen).count("accepted Decision number") == 8
