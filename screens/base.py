@@ -37,6 +37,10 @@ class ProjectScreen(Screen[None]):
         return cast(Host, self.app)
 
     def on_screen_resume(self) -> None:
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Show the current project, or open the problem screen when a record cannot be read."""
         try:
             self.show(self.host.project)
         except MlplError as exc:

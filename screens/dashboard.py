@@ -66,7 +66,6 @@ class DashboardScreen(ProjectScreen):
     def show(self, project: Project) -> None:
         if project is self._shown:
             return  # snapshots are immutable: the same one draws the same screen
-        self._shown = project
         framework = self.host.framework
         here = framework.stage(current_stage_id(project))
         self.query_one(TitleBar).set_title(project.meta.name)
@@ -117,11 +116,12 @@ class DashboardScreen(ProjectScreen):
         right.append("\n")
         right.append_text(section("Effort", effort))
         self.query_one("#decisions", Static).update(right)
+        self._shown = project  # only once drawn: a record that cannot be read leaves it unset
 
     def on_resize(self) -> None:
-        if self._shown is not None:  # the number of recent decisions follows the height
-            project, self._shown = self._shown, None
-            self.show(project)
+        if self.is_current and self._shown is not None:  # recent decisions follow the height
+            self._shown = None
+            self.redraw()
 
     def action_answer(self) -> None:
         from screens.modals import QuestionModal
