@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -16,11 +16,14 @@ from mlpl_tui import __version__, progress
 from mlpl_tui.errors import MlplError, RuleError, UsageError
 from mlpl_tui.framework import Framework, find_framework, load_framework
 from mlpl_tui.model import Change, Project
+from mlpl_tui.sanitize import SafeStream, json_text
 from mlpl_tui.store import STATE_FILE, Store, find_state_file
 
 if TYPE_CHECKING:
     from mlpl_tui.lifecycle import Context
 
+# The most of a framework file `init --framework` copies beside the state file.
+FRAMEWORK_LIMIT = 1 << 20
 STATUS_MARKS = {"todo": "[ ]", "doing": "[~]", "done": "[x]", "skipped": "[-]", "revisit": "[!]"}
 
 
@@ -165,8 +168,10 @@ class Session:
         explicit = getattr(self.args, "file", None) or os.environ.get("MLPL_FILE")
         if explicit:
             path = Path(explicit)
-            if not path.is_file():
+            if not os.path.lexists(path):
                 raise UsageError(f"{path}: no such state file; create it with 'mlpl-tui init'")
+            if not path.is_symlink() and not path.is_file():
+                raise UsageError(f"{path} is not a regular file; name the project's mlpl.json")
             return path
         found = find_state_file(Path.cwd())
         if found is None:
@@ -226,18 +231,19 @@ class Session:
 def cmd_init(session: Session) -> int:
     args = session.args
     here = Path(getattr(args, "file", None) or os.environ.get("MLPL_FILE") or STATE_FILE)
-    if here.exists():
+    if os.path.lexists(here):
         raise UsageError(f"{here} already exists; it was left as it is")
     override = getattr(args, "framework", None)
     framework = load_framework(find_framework(here, override))
     if override is not None:
         beside = here.parent / "mlpl.yaml"
-        if not beside.exists() or not beside.samefile(override):
-            if beside.exists():
+        if os.path.lexists(beside):
+            if beside.is_symlink() or not beside.samefile(override):
                 raise UsageError(f"{beside} already exists; remove it or leave out --framework")
-            import shutil
+        else:
+            from mlpl_tui.safe_io import read_regular_file, write_file
 
-            shutil.copyfile(override, beside)
+            write_file(beside, read_regular_file(override, FRAMEWORK_LIMIT, follow=True))
     name = args.name or here.resolve().parent.name
     ctx = session.context()
     from mlpl_tui.lifecycle import new_project
@@ -256,7 +262,7 @@ def cmd_status(session: Session) -> int:
     project, framework = session.load(), session.framework
     summary = progress.status_summary(project, framework)
     if session.args.json:
-        print(json.dumps(summary, indent=2, ensure_ascii=False))
+        print(json_text(summary, indent=2))
         return 0
     print(_status_text(project, framework, summary))
     return 0
@@ -400,7 +406,7 @@ def _list_experiments(project: Project, as_json: bool) -> int:
         for e in project.experiments
     ]
     if as_json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        print(json_text(rows, indent=2))
         return 0
     if not rows:
         print("no experiments yet; start one with 'mlpl-tui experiment add TITLE'")
@@ -419,16 +425,14 @@ def cmd_answer(session: Session) -> int:
 
 
 def cmd_validate(session: Session) -> int:
-    from mlpl_tui.integrity import Problem, check, conflict_markers
-    from mlpl_tui.team import setup_hint
+    from mlpl_tui.integrity import check, conflict_markers
+    from mlpl_tui.team import setup_problems
 
     path = session.path
     problems = conflict_markers(path.read_bytes())
     if not problems:
         problems = check(session.load(), session.framework)
-    hint = setup_hint(path)
-    if hint:
-        problems.append(Problem("warning", hint))
+    problems.extend(setup_problems(path))  # an unsafe driver or merge attribute is an error
     errors = [p for p in problems if p.level == "error"]
     for problem in problems:
         print(
@@ -477,7 +481,20 @@ COMMANDS: dict[str, Callable[[Session], int]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; user errors are one or two lines on stderr and an exit status."""
+    """Run one command; user errors are one or two lines on stderr and an exit status.
+
+    Everything printed passes through the terminal sanitiser; a reader that stops early
+    (`mlpl-tui status | head -1`) ends the command quietly.
+    """
+    with sanitised_output():
+        try:
+            return _run(argv)
+        except BrokenPipeError:
+            _silence_stdout()
+            return 0
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
         args.json = False
@@ -496,3 +513,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if collecting:
             gc.enable()
+
+
+@contextmanager
+def sanitised_output() -> Iterator[None]:
+    """stdout and stderr through the sanitiser while a command runs (unless already so)."""
+    saved = sys.stdout, sys.stderr
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if isinstance(stream, SafeStream):
+            continue
+        if hasattr(stream, "reconfigure"):
+            # A terminal that cannot show a character gets an escape, not a traceback.
+            stream.reconfigure(errors="backslashreplace")
+        setattr(sys, name, SafeStream(stream))
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe: point stdout at /dev/null so the exit flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno() if sys.__stdout__ else 1)
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlpl_tui.errors import UsageError
 from mlpl_tui.framework import data_dir
+from mlpl_tui.safe_io import write_file
 from mlpl_tui.store import STATE_FILE
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ def demo_file() -> Path:
 def copy_demo(folder: Path) -> Path:
     """Copy the demo's mlpl.json into `folder`; refuses to replace a project already there."""
     target = folder / STATE_FILE
-    if target.exists():
+    if os.path.lexists(target):
         raise UsageError(
             f"{target} already exists; it was left as it is. Open it with "
             f"'mlpl-tui --file {target}', or name another folder for the demo"
@@ -37,9 +38,10 @@ def copy_demo(folder: Path) -> Path:
         raise UsageError(f"{folder} is a file; name a folder for the demo project")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(demo_file(), target)
+        content = demo_file().read_bytes()
     except OSError as exc:
         raise UsageError(f"{folder}: cannot copy the demo project there ({exc.strerror})") from None
+    write_file(target, content)
     return target
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -15,7 +18,11 @@ from mlpl_tui.errors import UsageError
 
 STAGE_IDS = ("business", "data", "modelling", "delivery")
 SWITCH_CATEGORIES = ("business", "data", "modelling", "other")
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+_WHOLE_NUMBER = re.compile(r"[-+]?[0-9]{1,9}")
+# A framework file is a few dozen KiB; the limits bound the work a planted file can cause.
+MAX_FRAMEWORK_BYTES = 1 << 20
+MAX_FRAMEWORK_DEPTH = 20  # the format itself needs 7 levels
 
 try:  # libyaml keeps start-up fast; the pure-Python loader behaves the same.
     _SafeLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -215,8 +222,13 @@ class _Reader:
     def integer(self, name: str) -> int:
         node = self._get(name, True)
         assert node is not None
-        if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:int":
-            raise self.where(name).fail("expected a whole number")
+        # YAML 1.1 also reads 0x1F, 0o17 and 1:30 as integers; only plain digits are accepted.
+        if (
+            not isinstance(node, yaml.ScalarNode)
+            or node.tag != "tag:yaml.org,2002:int"
+            or not _WHOLE_NUMBER.fullmatch(node.value)
+        ):
+            raise self.where(name).fail("expected a whole number written in digits")
         return int(node.value)
 
     def flag(self, name: str, default: bool = False) -> bool:
@@ -250,7 +262,7 @@ def _plain_text(where: _Where) -> str:
 
 def _ident(reader: _Reader) -> str:
     value = reader.text("id")
-    if not _ID.match(value):
+    if not _ID.fullmatch(value):
         raise reader.where("id").fail(f"'{value}' must be lowercase letters, digits and dashes")
     return value
 
@@ -341,7 +353,10 @@ def _check_ids(where: _Where, found: Sequence[str], expected: Sequence[str], wha
 def parse_framework(text: str, path: Path) -> Framework:
     """Validate framework YAML text; errors name the file, the line and the field."""
     try:
+        _refuse_aliases(text, path)
         root = yaml.compose(text, Loader=_SafeLoader)
+    except RecursionError:  # the pure-Python composer recurses once per nesting level
+        raise FrameworkError(f"{path}: nested too deeply to be a framework file") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
@@ -352,7 +367,7 @@ def parse_framework(text: str, path: Path) -> Framework:
         raise FrameworkError(f"{path}: not valid YAML: {exc}") from None
     if root is None:
         raise FrameworkError(f"{path}: the file is empty; it must describe the framework's stages")
-    _refuse_tags(root, path)
+    _check_nodes(root, path)
     fields = (
         "name",
         "title",
@@ -398,32 +413,87 @@ _SAFE_TAGS = {
 }
 
 
-def _refuse_tags(node: yaml.Node, path: Path, field: str = "") -> None:
-    """Refuse explicit object tags (e.g. !!python/object) anywhere in the document."""
-    if node.tag not in _SAFE_TAGS:
+def _refuse_aliases(text: str, path: Path) -> None:
+    """Refuse anchors and aliases: an alias re-uses a node, so a few KiB can stand for billions
+    of nodes (or for a node inside itself). Found by scanning tokens, before anything is built."""
+    if "&" not in text and "*" not in text:
+        return  # neither can be written without one of these characters
+    for token in yaml.scan(text, Loader=_SafeLoader):
+        if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+            sign = "&" if isinstance(token, yaml.AnchorToken) else "*"
+            raise FrameworkError(
+                f"{path}:{token.start_mark.line + 1}: {sign}{token.value}: anchors and aliases are"
+                " not allowed in a framework file; write the value out in full"
+            )
+
+
+def _check_nodes(root: yaml.Node, path: Path) -> None:
+    """Refuse explicit object tags (e.g. !!python/object) and nesting deeper than the format's."""
+    todo: list[tuple[yaml.Node, str, int]] = [(root, "", 1)]
+    while todo:  # a loop, not recursion: a planted file cannot exhaust the stack
+        node, field, depth = todo.pop()
         line = node.start_mark.line + 1
-        raise FrameworkError(
-            f"{path}:{line}: field '{field or '(top level)'}': tag '{node.tag}' is not allowed;"
-            " the framework file holds plain data only"
-        )
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            name = key.value if isinstance(key, yaml.ScalarNode) else "?"
-            _refuse_tags(key, path, field)
-            _refuse_tags(value, path, f"{field}.{name}" if field else str(name))
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _refuse_tags(item, path, f"{field}[{index}]")
+        where = f"{path}:{line}: field '{field or '(top level)'}'"
+        if node.tag not in _SAFE_TAGS:
+            raise FrameworkError(
+                f"{where}: tag '{node.tag}' is not allowed;"
+                " the framework file holds plain data only"
+            )
+        if depth > MAX_FRAMEWORK_DEPTH:
+            raise FrameworkError(
+                f"{where}: nested more than {MAX_FRAMEWORK_DEPTH} levels deep; "
+                "a framework file needs far fewer"
+            )
+        if isinstance(node, yaml.MappingNode):
+            for key, value in reversed(node.value):
+                name = key.value if isinstance(key, yaml.ScalarNode) else "?"
+                todo.append((value, f"{field}.{name}" if field else str(name), depth + 1))
+                todo.append((key, field, depth + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            for index in reversed(range(len(node.value))):
+                todo.append((node.value[index], f"{field}[{index}]", depth + 1))
 
 
 def load_framework(path: Path) -> Framework:
-    """Read and validate a framework file."""
+    """Read and validate a framework file; never through a symlink, never more than the cap.
+
+    A link is refused (O_NOFOLLOW): `find_framework` resolves the paths the user chose, so only a
+    planted `mlpl.yaml` beside the state file can be one. O_NONBLOCK keeps a FIFO from hanging the
+    open; anything that is not a regular file is refused before a byte is read.
+    """
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
     try:
-        text = path.read_text(encoding="utf-8")
+        fd = os.open(path, flags)
     except FileNotFoundError:
         raise FrameworkError(f"{path}: framework file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FrameworkError(f"{path}: cannot read the framework file: {exc}") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP or os.path.islink(path):
+            raise FrameworkError(
+                f"{path} is a symbolic link; a framework file beside the state file must be a "
+                "regular file: replace the link with the file (or pass --framework PATH)"
+            ) from None
+        raise FrameworkError(f"{path}: cannot read the framework file ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise FrameworkError(
+                f"{path} is not a regular file; a framework file must be a plain YAML file"
+            )
+        try:
+            content = handle.read(MAX_FRAMEWORK_BYTES + 1)
+        except OSError as exc:
+            raise FrameworkError(
+                f"{path}: cannot read the framework file ({exc.strerror})"
+            ) from None
+    if len(content) > MAX_FRAMEWORK_BYTES:
+        raise FrameworkError(
+            f"{path} is larger than {MAX_FRAMEWORK_BYTES // (1 << 20)} MiB; "
+            "a framework file is a few dozen KiB: is it the right file?"
+        )
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = content.count(b"\n", 0, exc.start) + 1
+        raise FrameworkError(f"{path}:{line}: not UTF-8 text; save the file as UTF-8") from None
     return parse_framework(text, path)
 
 
@@ -439,15 +509,20 @@ def data_dir() -> Path:
 
 
 def builtin_framework_path() -> Path:
-    return data_dir() / "mlpl.yaml"
+    # Resolved: an installation may ship it as a link, and load_framework follows none.
+    return (data_dir() / "mlpl.yaml").resolve()
 
 
 def find_framework(state_file: Path | None, override: Path | None) -> Path:
     """The framework to use: --framework, else mlpl.yaml beside the state file, else built-in."""
     if override is not None:
-        return override
+        # The user named this file: a link they made is theirs to follow (load_framework won't).
+        # os.path: neither raises on an unreadable folder or a link loop; load_framework says why.
+        return Path(os.path.realpath(override)) if os.path.islink(override) else override
     if state_file is not None:
         beside = state_file.parent / "mlpl.yaml"
-        if beside.is_file():
+        # Anything there (a link, a FIFO) comes from the repository: load_framework refuses it
+        # plainly rather than falling back to the built-in framework without a word.
+        if os.path.lexists(beside):
             return beside
     return builtin_framework_path()

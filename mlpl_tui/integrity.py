@@ -45,6 +45,7 @@ def check(project: Project, framework: Framework) -> list[Problem]:
         *_check_switches(project.switches, framework),
         *_check_effort(project, project.effort, framework),
         *_check_conflicts(project),
+        *_check_questions(project, framework),
     ]
     warnings = [
         Problem("warning", f"module '{m}' is not in the framework; its record is kept")
@@ -69,6 +70,15 @@ def conflict_markers(content: bytes) -> list[Problem]:
             )
         )
     return problems
+
+
+def _check_questions(project: Project, framework: Framework) -> list[str]:
+    numbers = [q.number for q in framework.exploration_questions]
+    return [
+        f"question '{n}': the framework has no question {n} (it has {numbers[0]}-{numbers[-1]})"
+        for n in sorted(project.answers)
+        if n not in numbers
+    ]
 
 
 def _check_conflicts(project: Project) -> list[str]:

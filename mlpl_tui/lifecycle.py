@@ -29,6 +29,7 @@ from mlpl_tui.model import (
     new_id,
 )
 from mlpl_tui.progress import (
+    current_stage,
     current_stage_id,
     current_visit,
     format_minutes,
@@ -215,7 +216,7 @@ def advance(
     visit = current_visit(project)
     if visit is None:
         raise RuleError("the project is closed (accepted); loop back with 'switch' to reopen it")
-    stage = framework.stage(visit.stage)
+    stage = current_stage(project, framework)
     missing = gate_missing(project, stage)
     if missing and not force:
         names = ", ".join(f"{m.id} ({module_status(project, m.id)})" for m in missing)
@@ -304,7 +305,7 @@ def switch_back(
         raise UsageError(f"module {module.id} is not in stage {target.id}")
     kind = framework.category(category)
     why = _required(reason, "the reason for a switch (--reason)")
-    here = framework.stage(current_stage_id(project))
+    here = current_stage(project, framework)
     gap = framework.stage_index(target.id) - framework.stage_index(here.id)
     if gap > 0:
         raise RuleError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -30,6 +31,7 @@ ANSWERS = ("yes", "no", "partly", "unknown")
 VISIT_HOWS = ("start", "advance", "forced", "switch")
 MERGE_SIDES = ("ours", "theirs")
 META_ID = "project"
+MAX_TEXT = 1 << 20  # characters in one text of the state file (see json_guard)
 
 Raw = Mapping[str, Any]
 Tables = Mapping[str, Mapping[str, Raw]]
@@ -48,11 +50,17 @@ class RecordError(StateError):
     """One record has a missing or wrongly typed field."""
 
 
+_QUESTION_KEY = re.compile(r"[1-9][0-9]{0,8}")
 _STAGE_ORDER = {"business": 1, "data": 2, "modelling": 3, "delivery": 4}
 
 
 def _stage_order(stage: str) -> int:
     return _STAGE_ORDER.get(stage, len(_STAGE_ORDER) + 1)
+
+
+def _named(kind: str, id: str) -> str:
+    """How messages name a record; an id from a hostile file can be a megabyte long."""
+    return f"{kind} '{id}'" if len(id) <= 40 else f"{kind} '{id[:39]}…'"
 
 
 def _get(raw: Raw, where: str, name: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
@@ -111,7 +119,7 @@ class Meta:
 
     @staticmethod
     def parse(id: str, raw: Raw) -> Meta:
-        w = f"meta '{id}'"
+        w = _named("meta", id)
         return Meta(
             schema_version=_get(raw, w, "schema_version", int),
             name=_text(raw, w, "name"),
@@ -136,7 +144,7 @@ class Visit:
 
     @staticmethod
     def parse(id: str, raw: Raw) -> Visit:
-        w = f"visit '{id}'"
+        w = _named("visit", id)
         return Visit(
             id=id,
             stage=_get(raw, w, "stage", str),
@@ -162,7 +170,7 @@ class ModuleState:
 
     @staticmethod
     def parse(id: str, raw: Raw) -> ModuleState:
-        w = f"module '{id}'"
+        w = _named("module", id)
         return ModuleState(
             id=id,
             status=_choice(raw, w, "status", MODULE_STATUSES),
@@ -191,7 +199,7 @@ class Decision:
 
     @staticmethod
     def parse(id: str, raw: Raw) -> Decision:
-        w = f"decision '{id}'"
+        w = _named("decision", id)
         return Decision(
             id=id,
             title=_get(raw, w, "title", str),
@@ -225,7 +233,7 @@ class Switch:
 
     @staticmethod
     def parse(id: str, raw: Raw) -> Switch:
-        w = f"switch '{id}'"
+        w = _named("switch", id)
         return Switch(
             id=id,
             from_stage=_get(raw, w, "from_stage", str),
@@ -257,7 +265,7 @@ class EffortEntry:
 
     @staticmethod
     def parse(id: str, raw: Raw) -> EffortEntry:
-        w = f"effort entry '{id}'"
+        w = _named("effort entry", id)
         minutes = _minutes(raw, w)
         return EffortEntry(
             id=id,
@@ -292,7 +300,7 @@ class Experiment:
 
     @staticmethod
     def parse(id: str, raw: Raw) -> Experiment:
-        w = f"experiment '{id}'"
+        w = _named("experiment", id)
         return Experiment(
             id=id,
             title=_get(raw, w, "title", str),
@@ -321,8 +329,9 @@ class Answer:
 
     @staticmethod
     def parse(id: str, raw: Raw) -> Answer:
-        w = f"question '{id}'"
-        if not id.isdigit():
+        w = _named("question", id)
+        # Plain ASCII digits only: '²' is a digit to str.isdigit but not to int().
+        if not _QUESTION_KEY.fullmatch(id):
             raise RecordError(f"{w}: questions are keyed by their number 1-5")
         return Answer(
             number=int(id),
@@ -347,7 +356,7 @@ class Event:
 
     @staticmethod
     def parse(id: str, raw: Raw) -> Event:
-        w = f"event '{id}'"
+        w = _named("event", id)
         return Event(
             id=id,
             at=_get(raw, w, "at", str),
@@ -384,7 +393,7 @@ class Conflict:
 
     @staticmethod
     def parse(id: str, raw: Raw) -> Conflict:
-        w = f"conflict '{id}'"
+        w = _named("conflict", id)
         return Conflict(
             id=id,
             table=_get(raw, w, "table", str),
@@ -411,6 +420,15 @@ class Put:
     table: str
     id: str
     fields: Mapping[str, Any]
+
+    def __post_init__(self) -> None:
+        # Reading refuses longer texts (json_guard): never write a file that cannot be read back.
+        for name, value in self.fields.items():
+            if isinstance(value, str) and len(value) > MAX_TEXT:
+                raise UsageError(
+                    f"the {name} is {len(value):,} characters long, more than the {MAX_TEXT:,} "
+                    "a record keeps; shorten it (or keep the text in a file and link it)"
+                )
 
 
 @dataclass
@@ -476,7 +494,9 @@ class Project:
     def total_minutes(self) -> int:
         """All effort logged, reading only the minutes of each entry."""
         try:
-            return sum(_minutes(raw, f"effort '{id}'") for id, raw in self.raw("effort").items())
+            return sum(
+                _minutes(raw, _named("effort", id)) for id, raw in self.raw("effort").items()
+            )
         except RecordError as exc:
             raise self._fail(exc) from None
 

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mlpl_tui.framework import Framework, Module, Stage
-from mlpl_tui.model import Project, Visit
+from mlpl_tui.framework import STAGE_IDS, Framework, Module, Stage
+from mlpl_tui.model import Project, StateError, Visit
 
 PASSED = ("done", "skipped")
 
@@ -30,7 +30,21 @@ def is_closed(project: Project) -> bool:
 def current_stage_id(project: Project) -> str:
     """The stage the project is in; a closed project stays in its last stage (delivery)."""
     visit = current_visit(project) or last_visit(project)
-    return visit.stage if visit else "business"
+    if visit is None:
+        return "business"
+    # Every framework has exactly these stages; anything else would fail each lookup after.
+    if visit.stage not in STAGE_IDS:
+        stage = visit.stage if len(visit.stage) <= 40 else visit.stage[:39] + "…"
+        raise StateError(
+            f"{project.label}: the current visit '{visit.id:.40}' is in stage '{stage}', which "
+            "the framework does not have; fix it ('mlpl-tui validate' lists every problem)"
+        )
+    return visit.stage
+
+
+def current_stage(project: Project, framework: Framework) -> Stage:
+    """The framework's stage the project is in."""
+    return framework.stage(current_stage_id(project))
 
 
 def iteration(project: Project) -> int:

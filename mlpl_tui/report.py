@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from mlpl_tui.errors import UsageError
 from mlpl_tui.framework import Framework
 from mlpl_tui.model import Project
+from mlpl_tui.safe_io import write_file
 
 if TYPE_CHECKING:
     from mlpl_tui.cli import Session
@@ -65,9 +66,6 @@ def cmd_report(session: Session) -> int:
     if output is None:
         sys.stdout.write(text)
         return 0
-    try:
-        output.write_bytes(text.encode("utf-8"))
-    except OSError as exc:
-        raise UsageError(f"{output}: cannot write the report ({exc.strerror})") from None
+    write_file(output, text.encode("utf-8"))
     print(f"{output}: {format} report written", file=sys.stderr)
     return 0

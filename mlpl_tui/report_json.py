@@ -23,6 +23,7 @@ from mlpl_tui.framework import Framework
 from mlpl_tui.journey import journey
 from mlpl_tui.model import Project
 from mlpl_tui.progress import status_summary
+from mlpl_tui.sanitize import escape_json
 
 FORMAT = "mlpl-tui-report"
 FORMAT_VERSION = 1
@@ -120,4 +121,4 @@ def _fields(record: object) -> dict[str, Any]:
 
 def render(project: Project, framework: Framework) -> str:
     data = orjson.dumps(export(project, framework), option=orjson.OPT_INDENT_2)
-    return data.decode("utf-8") + "\n"
+    return escape_json(data.decode("utf-8")) + "\n"

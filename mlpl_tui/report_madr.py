@@ -18,13 +18,23 @@ from mlpl_tui.figures import module_title, stage_title
 from mlpl_tui.framework import Framework
 from mlpl_tui.model import Decision, Project
 from mlpl_tui.report_md import md, md_block
+from mlpl_tui.safe_io import refuse_link, write_file
 
 _RECORD = re.compile(r"^(\d{4})-.*\.md$")
 _MARKER = re.compile(r"<!-- mlpl-tui decision id: (\S+) -->")
+_MARKER_ESCAPES = re.compile(r"[\s<>!-]")
 
 
 def marker(decision_id: str) -> str:
-    return f"<!-- mlpl-tui decision id: {json.dumps(decision_id)[1:-1].replace('-->', '')} -->"
+    """The comment that finds a decision's file again on a rerun.
+
+    The id is written as the inside of a JSON string with whitespace, `-`, `<`, `>` and `!` as
+    `\\u` escapes, so no id can end the comment early or split the marker in two.
+    """
+    inside = _MARKER_ESCAPES.sub(
+        lambda m: f"\\u{ord(m.group()):04x}", json.dumps(decision_id)[1:-1]
+    )
+    return f"<!-- mlpl-tui decision id: {inside} -->"
 
 
 def slug(title: str, limit: int = 50) -> str:
@@ -54,15 +64,17 @@ def existing_records(folder: Path) -> tuple[dict[str, Path], int]:
     highest = 0
     for path in sorted(folder.iterdir()):
         match = _RECORD.match(path.name)
-        if match is None or not path.is_file():
+        if match is None:
             continue
         highest = max(highest, int(match[1]))
+        if path.is_symlink() or not path.is_file():
+            continue  # a link is never read or written: only its number is taken
         try:
             found = _MARKER.search(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError):
+            if found is not None:
+                ours[json.loads(f'"{found[1]}"')] = path
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
             continue
-        if found is not None:
-            ours[json.loads(f'"{found[1]}"')] = path
     return ours, highest
 
 
@@ -82,7 +94,7 @@ def record(
     lines = [
         "---",
         f"status: {_yaml(status)}",
-        f"date: {d.created_at[:10] or 'unknown'}",
+        f"date: {_yaml(d.created_at[:10] or 'unknown')}",
         f"decision-makers: [{_yaml(d.created_by)}]",
         "---",
         "",
@@ -117,6 +129,7 @@ def record(
 
 def write_records(project: Project, framework: Framework, folder: Path) -> Written:
     """Write or update one file per decision in `folder` (created when missing)."""
+    refuse_link(folder)
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"{folder} is a file; madr writes one file per decision into a folder")
     try:
@@ -144,7 +157,7 @@ def write_records(project: Project, framework: Framework, folder: Path) -> Writt
             if old == target and target.read_text(encoding="utf-8") == text:
                 unchanged += 1
                 continue
-            target.write_text(text, encoding="utf-8")
+            write_file(target, text.encode("utf-8"))
             if old is None:
                 created += 1
             else:

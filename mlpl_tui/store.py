@@ -11,6 +11,7 @@ import errno
 import fcntl
 import os
 import re
+import stat
 import time
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
+from mlpl_tui import safe_io
 from mlpl_tui.errors import UsageError
 from mlpl_tui.model import (
     META_ID,
@@ -36,6 +38,8 @@ from mlpl_tui.model import (
 
 STATE_FILE = "mlpl.json"
 LOCK_TIMEOUT_SECONDS = 30.0
+# Far beyond a real project (100,000 records are about 30 MB); a planted file is not read whole.
+MAX_FILE_BYTES = 256 << 20
 _DUMP_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
 _CONFLICT = re.compile(rb"^(<{7}|={7}|>{7})( |$)", re.MULTILINE)
 
@@ -83,6 +87,9 @@ def parse_state(content: bytes, label: str) -> tuple[Data, int]:
         raise StateError(
             f"{label}: not valid JSON ({exc}); restore it with 'git checkout -- {label}'"
         ) from None
+    from mlpl_tui import json_guard
+
+    json_guard.check(content, data, label)
     if not isinstance(data, dict):
         raise StateError(f"{label}: expected a JSON object of tables, found {type(data).__name__}")
     for name, table in data.items():
@@ -180,8 +187,9 @@ class FileStorage(Storage):
         assert self._data is not None
         if self._original is not None:
             backup = self.path.with_name(f"{self.path.name}.before-migration.bak")
-            backup.write_bytes(self._original)
+            safe_io.write_atomically(backup, self._original)
             self._original = None
+        safe_io.remove_leftover_temporaries(self.path)  # of a writer killed mid-write
         self._stamp = write_atomically(self.path, dump(self._data))
         self.dirty = False
 
@@ -238,55 +246,42 @@ class _Database(TinyDB):
 def _read_bytes(path: Path, label: str) -> tuple[bytes, _Stamp]:
     """The file's bytes and the stamp of exactly that version of it."""
     try:
-        with open(path, "rb") as handle:
+        # O_NOFOLLOW: a state file that is a link would be read from one place and written to
+        # another; O_NONBLOCK: a FIFO planted at the name cannot hang the program.
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise StateError(f"{label} is not a regular file; restore it from git")
             while True:
                 before = _Stamp.of(os.fstat(handle.fileno()))
-                content = handle.read()
+                if before.size > MAX_FILE_BYTES:
+                    raise StateError(
+                        f"{label} is {before.size:,} bytes, more than the {MAX_FILE_BYTES:,} "
+                        "mlpl-tui reads; restore it from git"
+                    )
+                content = handle.read(MAX_FILE_BYTES + 1)
                 if _Stamp.of(os.fstat(handle.fileno())) == before:
                     return content, before
                 handle.seek(0)  # written in place while we read: read again
     except FileNotFoundError:
         raise StateError(f"{label} does not exist") from None
     except OSError as exc:
+        if os.path.islink(path):
+            raise StateError(
+                f"{label} is a symbolic link (to {os.readlink(path)!r}); mlpl-tui reads and writes "
+                "only a regular state file: replace the link with the file it points at"
+            ) from None
         raise StateError(f"{label}: cannot read it ({exc.strerror})") from None
 
 
 def write_atomically(path: Path, content: bytes) -> _Stamp:
-    """Write through a temporary file, fsync it and rename it over `path`."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        mode = os.stat(path).st_mode & 0o777
-    except FileNotFoundError:
-        mode = 0o666 & ~_umask()
-    try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-        try:
-            view = memoryview(content)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-            stamp = _Stamp.of(os.fstat(fd))
-        finally:
-            os.close(fd)
-        os.replace(temporary, path)
-        _fsync_directory(path.parent)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot write it ({exc.strerror}); nothing was changed") from None
-    return stamp
+    """Write through a fresh temporary file, fsync it and rename it over `path`.
 
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
-
-
-def _fsync_directory(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    A symbolic link at `path` is refused rather than replaced: the file it points at would
+    silently stop getting updates.
+    """
+    safe_io.refuse_link(path, "mlpl-tui writes only a regular state file")
+    return _Stamp.of(safe_io.write_atomically(path, content))
 
 
 @contextmanager
@@ -300,12 +295,15 @@ def file_lock(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[Non
     deadline = time.monotonic() + timeout
     while True:
         try:
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+            # O_NOFOLLOW: a link planted at the lock's name must not create a file elsewhere.
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
         except OSError as exc:
+            if os.path.islink(lock_path):
+                safe_io.refuse_link(lock_path, "it cannot be the lock file")
             raise UsageError(f"{lock_path}: cannot create the lock file ({exc.strerror})") from None
         try:
             _acquire(fd, lock_path, deadline)
-            if os.fstat(fd).st_ino == os.stat(lock_path).st_ino:
+            if os.fstat(fd).st_ino == os.lstat(lock_path).st_ino:
                 break
         except FileNotFoundError:
             pass

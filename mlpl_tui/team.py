@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import json
+import os
 import shlex
 import subprocess
 import sys
 from dataclasses import asdict
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from mlpl_tui.errors import UsageError
+from mlpl_tui.integrity import Problem
 from mlpl_tui.merge import MergeResult, merge
 from mlpl_tui.model import StateError
+from mlpl_tui.safe_io import read_regular_file, write_file
+from mlpl_tui.sanitize import clean, json_text
 from mlpl_tui.store import STATE_FILE, Data, dump, file_lock, parse_state, write_atomically
 
 if TYPE_CHECKING:
@@ -22,6 +25,12 @@ DRIVER = "mlpl"
 ATTRIBUTE = f"{STATE_FILE} merge={DRIVER}"
 DRIVER_NAME = "mlpl-tui: merge mlpl.json by table, record and field"
 _SIDE_NAMES = {"base": "the common (base)", "ours": "our", "theirs": "their"}
+# After the interpreter: -I (isolated) keeps the repository git runs the driver in off sys.path,
+# so a branch that commits `mlpl_tui/__main__.py` (or `argparse.py`) cannot run as the driver.
+# It also ignores PYTHON* variables and the user site; the .pth of an editable install still works.
+_DRIVER_ARGS = ["-I", "-m", "mlpl_tui", "merge-driver", "%O", "%A", "%B", "%P"]
+_UNSPECIFIED = "unspecified"  # what `git check-attr` says when no line names the attribute
+_ATTRIBUTES_LIMIT = 1 << 24  # a .gitattributes larger than this is not one to append to
 
 
 # --- the merge itself -------------------------------------------------------------------------
@@ -34,8 +43,8 @@ def _version(content: bytes, label: str, side: str) -> Data:
         data, _ = parse_state(content, label)
     except StateError as exc:
         raise UsageError(
-            f"cannot merge {label}: {_SIDE_NAMES[side]} version is unreadable; ours was left as "
-            f"it was\n{exc}"
+            f"cannot merge {clean(label)}: {_SIDE_NAMES[side]} version is unreadable; ours was "
+            f"left as it was\n{clean(str(exc), multiline=True)}"
         ) from None
     return data
 
@@ -53,12 +62,16 @@ def merge_versions(
 
 
 def _report(result: MergeResult, label: str, staged: str) -> int:
+    # Names and values come from anyone's branch: single-line `clean` also keeps a newline in a
+    # record id from forging a line of this report.
+    label = clean(label)
     if not result.conflicts:
         print(f"{label}: merged by record, no conflicts{staged}", file=sys.stderr)
         return 0
     for c in result.conflicts:
         print(
-            f"{label}: {c.table} '{c.record}' {c.field}: both sides changed it; kept "
+            f"{label}: {clean(c.table)} '{clean(c.record)}' {clean(c.field)}: both sides "
+            f"changed it; kept "
             f"{_shown(c.ours if c.kept == 'ours' else c.theirs)} ({c.kept}), recorded "
             f"{_shown(c.other)} as conflict {c.id}",
             file=sys.stderr,
@@ -80,7 +93,7 @@ def cmd_merge_driver(session: Session) -> int:
         try:
             contents.append(path.read_bytes())
         except OSError as exc:
-            raise UsageError(f"cannot merge {label}: {path}: {exc.strerror}") from None
+            raise UsageError(f"cannot merge {clean(label)}: {path}: {exc.strerror}") from None
     base, ours, theirs = contents
     merged, result = merge_versions(label, base, ours, theirs)
     write_atomically(args.ours, merged)
@@ -97,7 +110,8 @@ def _git(folder: Path, *args: str, check: bool = True) -> subprocess.CompletedPr
         raise UsageError(f"cannot run git ({exc}); is git installed?") from None
     if check and done.returncode != 0:
         message = done.stderr.decode(errors="replace").strip().splitlines()
-        raise UsageError(f"git {' '.join(args)}: {message[-1] if message else 'failed'}")
+        found = clean(message[-1]) if message else "failed"  # git quotes paths from the branch
+        raise UsageError(f"git {' '.join(args)}: {found}")
     return done
 
 
@@ -120,7 +134,24 @@ def driver_command() -> str:
     quietly fall back to a text merge) or would be another installation. The interpreter that
     ran `git-setup` has this mlpl-tui installed; `validate` says when it has gone missing.
     """
-    return f"{shlex.quote(sys.executable)} -m mlpl_tui merge-driver %O %A %B %P"
+    return " ".join([shlex.quote(sys.executable), *_DRIVER_ARGS])
+
+
+def driver_is_safe(command: str) -> bool:
+    """True for the form `git-setup` registers: an absolute interpreter started isolated."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return False
+    return len(words) > 1 and os.path.isabs(words[0]) and words[1:] == _DRIVER_ARGS
+
+
+def _interpreter(command: str) -> str:
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return ""
+    return words[0] if words else ""
 
 
 def _config(root: Path, key: str) -> str | None:
@@ -129,8 +160,44 @@ def _config(root: Path, key: str) -> str | None:
 
 
 def _attribute(root: Path, relative: str) -> str:
-    done = _git(root, "check-attr", "merge", "--", relative)
-    return done.stdout.decode().rsplit(":", 1)[-1].strip()
+    # -z: "path NUL merge NUL value NUL", unquoted, whatever the path or value holds.
+    done = _git(root, "check-attr", "-z", "merge", "--", relative)
+    fields = done.stdout.decode(errors="replace").split("\0")
+    return fields[2] if len(fields) > 2 else _UNSPECIFIED
+
+
+def _attribute_shown(value: str) -> str:
+    """How the .gitattributes line that gave the merge attribute `value` was written."""
+    if value == "set":
+        return "'merge' (git's line merge)"
+    if value == "unset":
+        return "'-merge' or 'binary' (no merge at all)"
+    return f"'merge={clean(value)}'"
+
+
+def _add_attribute(root: Path, relative: str) -> str:
+    """Append our line to the top .gitattributes; git obeys the last line matching a path."""
+    attributes = root / ".gitattributes"
+    if os.path.islink(attributes):
+        # A branch may commit the link: appending through it writes outside the repository.
+        raise UsageError(
+            f"{attributes} is a symbolic link (to '{clean(os.readlink(attributes))}'); git-setup "
+            "does not write through it: replace it with a regular file, then run "
+            "'mlpl-tui git-setup' again"
+        )
+    text = b""
+    if os.path.lexists(attributes):
+        text = read_regular_file(attributes, _ATTRIBUTES_LIMIT, follow=False)
+    separator = b"\n" if text and not text.endswith(b"\n") else b""
+    write_file(attributes, text + separator + ATTRIBUTE.encode() + b"\n")
+    found = _attribute(root, relative)
+    if found != DRIVER:
+        raise UsageError(
+            f"added '{ATTRIBUTE}' to {attributes}, but git still gives {clean(relative)} "
+            f"{_attribute_shown(found)}: a .gitattributes nearer to it or .git/info/attributes "
+            "overrides it; remove that line there"
+        )
+    return f"added '{ATTRIBUTE}' to {attributes} (commit it)"
 
 
 def _relative(root: Path, state: Path) -> str:
@@ -147,17 +214,23 @@ def git_setup(folder: Path, state: Path | None = None) -> list[str]:
         raise UsageError(f"{folder.resolve()} is not inside a git repository; run 'git init' first")
     relative = _relative(root, state or folder / STATE_FILE)
     changed = []
-    if _attribute(root, relative) != DRIVER:
-        attributes = root / ".gitattributes"
-        text = attributes.read_text(encoding="utf-8") if attributes.exists() else ""
-        separator = "\n" if text and not text.endswith("\n") else ""
-        attributes.write_text(f"{text}{separator}{ATTRIBUTE}\n", encoding="utf-8")
-        changed.append(f"added '{ATTRIBUTE}' to {attributes} (commit it)")
+    attribute = _attribute(root, relative)
+    if attribute != DRIVER and PurePosixPath(relative).name != STATE_FILE:
+        # Our line names only files called mlpl.json: appending it would change nothing.
+        changed.append(
+            f"not added to .gitattributes: '{ATTRIBUTE}' does not name {clean(relative)}; add "
+            f"a line '/{clean(relative)} merge={DRIVER}' yourself"
+        )
+    elif attribute != DRIVER:
+        changed.append(_add_attribute(root, relative))
     # The command first: a driver section with a name but no command makes git stop merging.
     for key, value in (("merge.mlpl.driver", driver_command()), ("merge.mlpl.name", DRIVER_NAME)):
-        if _config(root, key) != value:
+        old = _config(root, key)
+        if old != value:
             _git(root, "config", "--local", key, value)
-            changed.append(f"set {key} in this clone's git config")
+            unsafe = key == "merge.mlpl.driver" and old is not None and not driver_is_safe(old)
+            why = " (replacing a command that could run a branch's files as code)" if unsafe else ""
+            changed.append(f"set {key} in this clone's git config{why}")
     return changed
 
 
@@ -171,26 +244,64 @@ def setup_if_in_git(folder: Path, state: Path) -> list[str]:
         return [f"git-setup skipped: {exc}"]
 
 
-def setup_hint(state: Path) -> str | None:
-    """Why git would not merge `state` with the driver in this clone, if it would not."""
+def setup_problems(state: Path) -> list[Problem]:
+    """What keeps git from merging `state` with the driver, safely, in this clone.
+
+    Errors: a merge attribute other than ours (a text merge of JSON; `union` silently keeps one
+    side's value of a key), and a registered command other than the isolated one (a branch's
+    files could run as the driver). Warnings: the driver not set up, or its interpreter gone.
+    """
     root = repo_root(state.parent)
     if root is None:
-        return None
+        return []
+    relative = _relative(root, state)
     try:
         driver = _config(root, "merge.mlpl.driver")
-        attribute = _attribute(root, _relative(root, state))
+        attribute = _attribute(root, relative)
     except UsageError:
-        return None
-    if driver is None or attribute != DRIVER:
-        missing = "registered in this clone" if driver is None else "named in .gitattributes"
-        return (
-            f"the merge driver is not {missing}; run 'mlpl-tui git-setup' so that git merges "
-            f"{state.name} record by record"
+        return []
+    problems = []
+    if attribute not in (DRIVER, _UNSPECIFIED):
+        problems.append(
+            Problem(
+                "error",
+                f".gitattributes gives {clean(relative)} {_attribute_shown(attribute)}, so git "
+                "merges it as text, not record by record (merge=union even keeps both sides' "
+                "lines: duplicate JSON keys, one side's value silently lost); end .gitattributes "
+                f"with the line '{ATTRIBUTE}' or run 'mlpl-tui git-setup'",
+            )
         )
-    words = shlex.split(driver)
-    if words and words[0].startswith("/") and not Path(words[0]).exists():
-        return f"the merge driver's interpreter {words[0]} is gone; run 'mlpl-tui git-setup' again"
-    return None
+    if driver is None or attribute == _UNSPECIFIED:
+        missing = "registered in this clone" if driver is None else "named in .gitattributes"
+        problems.append(
+            Problem(
+                "warning",
+                f"the merge driver is not {missing}; run 'mlpl-tui git-setup' so that git merges "
+                f"{state.name} record by record",
+            )
+        )
+    if driver is None:
+        return problems
+    interpreter = _interpreter(driver)
+    if os.path.isabs(interpreter) and not os.path.exists(interpreter):
+        # Nothing runs at all (git then leaves ours and reports a conflict): no code can run.
+        problems.append(
+            Problem(
+                "warning",
+                f"the merge driver's interpreter {clean(interpreter)} is gone; run "
+                "'mlpl-tui git-setup' again",
+            )
+        )
+    elif not driver_is_safe(driver):
+        problems.append(
+            Problem(
+                "error",
+                f"the merge driver registered in this clone ('{clean(driver)}') is not the "
+                f"isolated command '{driver_command()}': a branch's files could run as code "
+                "during a merge; run 'mlpl-tui git-setup'",
+            )
+        )
+    return problems
 
 
 def cmd_git_setup(session: Session) -> int:
@@ -242,7 +353,7 @@ def cmd_resolve(session: Session) -> int:
 
 
 def _shown(value: Any, limit: int = 50) -> str:
-    text = json.dumps(value, ensure_ascii=False)
+    text = json_text(value)  # controls as \u escapes: safe on a terminal and unambiguous
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -258,19 +369,26 @@ def cmd_conflicts(session: Session) -> int:
     everything = getattr(args, "all", False)
     shown = [c for c in project.conflicts if everything or not c.resolved]
     if getattr(args, "json", False):
-        print(json.dumps([asdict(c) for c in shown], indent=2, ensure_ascii=False))
+        print(json_text([asdict(c) for c in shown], indent=2))
         return 0
     resolved = sum(c.resolved for c in project.conflicts)
     if not shown:
         print("no unresolved conflicts" + (f" ({resolved} resolved)" if resolved else ""))
         return 0
     for c in shown:
-        state = f"resolved: {c.resolution} ({c.resolved_by}, {c.resolved_at})" if c.resolved else ""
-        print(f"{c.id}  {c.table} '{c.record}' {c.field}  {state}".rstrip())
+        # Every name here comes from a branch; single-line clean so none can forge a line.
+        state = (
+            f"resolved: {c.resolution} ({clean(c.resolved_by or '?')}, "
+            f"{clean(c.resolved_at or '?')})"
+            if c.resolved
+            else ""
+        )
+        where = f"{clean(c.table)} '{clean(c.record)}' {clean(c.field)}"
+        print(f"{clean(c.id)}  {where}  {state}".rstrip())
         for side in ("ours", "theirs"):
             mark = "kept" if side == (c.resolution if c.resolved else c.kept) else "    "
-            who = getattr(c, f"{side}_by") or "?"
-            when = getattr(c, f"{side}_at") or "?"
+            who = clean(getattr(c, f"{side}_by") or "?")
+            when = clean(getattr(c, f"{side}_at") or "?")
             print(f"    {mark} {side:<6} {_shown(c.value(side))}  ({who}, {when})")
     if any(not c.resolved for c in shown):
         print("keep one value with: mlpl-tui conflicts keep ID ours|theirs")
