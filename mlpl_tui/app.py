@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from mlpl_tui.errors import MlplError
@@ -25,6 +26,7 @@ from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context
 from mlpl_tui.model import Change, Project, StateError
 from mlpl_tui.store import Store
+from mlpl_tui.widgets.text import clip, data_markup
 
 if TYPE_CHECKING:
     from mlpl_tui.cli import Session
@@ -237,6 +239,35 @@ class MlplApp(App[None]):
         self.reload()
         return applied.change, None
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification, the screens' too, as plain text: messages quote stored text.
+
+        `markup` is accepted for Textual's signature and ignored: a title or an error from the
+        state file must never be read as markup or reach the terminal unsanitised.
+        """
+        super().notify(
+            clip(message, multiline=True),
+            title=clip(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    def action_help_quit(self) -> None:
+        """`ctrl+c` does not quit: say which key does (Textual's own hint is markup, see notify)."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"Press {key} to quit the app", title="Do you want to quit?")
+                return
+
     def context(self) -> Context:
         """Who acts and the injected clock; screens show times from here, never the wall clock."""
         return self._make_context()
@@ -408,7 +439,7 @@ class MlplApp(App[None]):
         for number, stage in enumerate(self._framework.stages, start=1):
             yield SystemCommand(
                 f"stage: {stage.id.capitalize()} ({number})",
-                stage.title,
+                data_markup(stage.title),  # from mlpl.yaml; the palette reads help as markup
                 self._show(f"stage-{stage.id}"),
             )
         for mode, key in (("decisions", "D"), ("history", "h"), ("experiments", "e")):

@@ -7,7 +7,6 @@ Keys: `o` keeps our value, `r` keeps theirs (the branch merged in); either can b
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -20,14 +19,16 @@ from textual.widgets import OptionList, Static
 
 from mlpl_tui import lifecycle
 from mlpl_tui.model import MERGE_SIDES, Conflict, Project
+from mlpl_tui.sanitize import json_text
 from mlpl_tui.widgets.bars import KeyBar, TitleBar
+from mlpl_tui.widgets.text import clip
 from screens.base import ProjectScreen
 from screens.listing import RecordList
 
 
 def shown(value: Any) -> str:
-    """A value as JSON, as it sits in the file (null for a missing one)."""
-    return json.dumps(value, ensure_ascii=False)
+    """A value as JSON, as it sits in the file (null for a missing one), controls escaped."""
+    return json_text(value)
 
 
 def held(conflict: Conflict) -> str:
@@ -36,7 +37,10 @@ def held(conflict: Conflict) -> str:
 
 
 def conflict_row(conflict: Conflict) -> str:
-    """`open     decisions 3fa9… status: "accepted" | "rejected"`."""
+    """`open     decisions 3fa9… status: "accepted" | "rejected"`.
+
+    Plain stored text: the list cleans and cuts each row (RecordList.set_rows).
+    """
     state = f"kept {conflict.resolution}" if conflict.resolved else "OPEN"
     values = f"{shown(conflict.ours)} | {shown(conflict.theirs)}"
     return f"{state:<12} {conflict.table} {conflict.record} {conflict.field}: {values}"
@@ -51,14 +55,18 @@ def _label(project: Project, conflict: Conflict) -> str:
 
 
 def conflict_text(project: Project, conflict: Conflict) -> Text:
+    """The conflict in full; every stored field goes through `clip` (cleaned, bounded)."""
     text = Text()
-    text.append(f"{conflict.table} '{conflict.record}'", style="bold")
-    text.append(_label(project, conflict))
-    text.append(f"\nfield {conflict.field} · conflict {conflict.id}")
+    text.append(clip(f"{conflict.table} '{conflict.record}'"), style="bold")
+    text.append(clip(_label(project, conflict)))
+    text.append("\n" + clip(f"field {conflict.field} · conflict {conflict.id}"))
     if conflict.resolved:
         text.append(
-            f"\nResolved: {conflict.resolution} kept, by {conflict.resolved_by}, "
-            f"{conflict.resolved_at}"
+            "\n"
+            + clip(
+                f"Resolved: {conflict.resolution} kept, by {conflict.resolved_by}, "
+                f"{conflict.resolved_at}"
+            )
         )
     else:
         text.append(f"\nUnresolved: the record holds {conflict.kept} until you choose")
@@ -67,8 +75,8 @@ def conflict_text(project: Project, conflict: Conflict) -> Text:
         when = getattr(conflict, f"{side}_at") or "?"
         mark = "held now →" if side == held(conflict) else ""
         text.append(f"\n\n{mark:<10} {side:<6}", style="bold")
-        text.append(f" set by {who}, {when}\n")
-        text.append(shown(conflict.value(side)))
+        text.append(clip(f" set by {who}, {when}") + "\n")
+        text.append(clip(shown(conflict.value(side))))
     text.append("\n\no keeps ours · r keeps theirs")
     return text
 
@@ -119,7 +127,7 @@ class ConflictsScreen(ProjectScreen):
         title = f"Merge conflicts: {open_count} unresolved, {len(conflicts) - open_count} resolved"
         if open_count:
             title += " · o keeps ours · r keeps theirs"
-        self.query_one("#title", Static).update(title)
+        self.query_one("#title", Static).update(Text(title))
         self.query_one(RecordList).set_rows([(c.id, conflict_row(c)) for c in conflicts])
         self._show_detail(project)
 

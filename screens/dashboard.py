@@ -26,6 +26,7 @@ from mlpl_tui.progress import (
 from mlpl_tui.widgets.bars import KeyBar, TitleBar
 from mlpl_tui.widgets.journey_path import JourneyPath
 from mlpl_tui.widgets.stage_bar import stage_line
+from mlpl_tui.widgets.text import clip
 from screens.base import ProjectScreen
 
 RECENT_DECISIONS = 3  # at 80x24; a taller terminal lists one more per extra row
@@ -76,7 +77,7 @@ class DashboardScreen(ProjectScreen):
             gate = f"gate needs {len(missing)} module(s)" if missing else "gate met: a to advance"
             where = f"in {here.number} {here.id.capitalize()}, iteration {iteration(project)}"
             where += f" · {gate}"
-        summary = f"{project.meta.name}: {where}"
+        summary = f"{clip(project.meta.name)}: {where}"
 
         today = self._today()
         number = iteration(project)
@@ -141,10 +142,13 @@ class DashboardScreen(ProjectScreen):
 
 
 def section(title: str, lines: Iterable[str]) -> Text:
-    """A titled block: the title bold and underlined on the first line, then the lines."""
+    """A titled block: the title bold and underlined on the first line, then the lines.
+
+    The lines quote stored text (titles, question texts): each is cleaned and cut to one line.
+    """
     text = Text(title, style="bold underline")
     for line in lines:
-        text.append("\n" + line)
+        text.append("\n" + clip(line))
     return text
 
 

@@ -19,6 +19,7 @@ from textual.widgets import OptionList, Static
 
 from mlpl_tui.model import Decision, Project
 from mlpl_tui.widgets.bars import KeyBar, TitleBar
+from mlpl_tui.widgets.text import clip
 from screens.base import ProjectScreen
 from screens.listing import RecordList
 
@@ -28,7 +29,10 @@ def _when(stamp: str) -> str:
 
 
 def decision_row(decision: Decision) -> str:
-    """`2026-03-02 accepted   data/cleaning   Title`: the status in words, never colour alone."""
+    """`2026-03-02 accepted   data/cleaning   Title`: the status in words, never colour alone.
+
+    Plain stored text: the list cleans and cuts each row (RecordList.set_rows).
+    """
     where = decision.stage or "-"
     if decision.module:
         where += "/" + decision.module.split(".", 1)[-1]
@@ -46,24 +50,27 @@ def _linked(project: Project, id: str | None) -> str:
 
 
 def decision_text(project: Project, decision: Decision) -> Text:
-    """The decision in full: who and when, both links, context, decision and rationale."""
+    """The decision in full: who and when, both links, context, decision and rationale.
+
+    Every field is stored text: each goes through `clip`, so it is cleaned and bounded.
+    """
     text = Text()
-    text.append(decision.title, style="bold")
+    text.append(clip(decision.title), style="bold")
     text.append(f"  [{decision.status}]")
     where = " / ".join(x for x in (decision.stage, decision.module) if x) or "no stage"
-    text.append(f"\n{decision.id} · {where} · by {decision.created_by or '?'}")
-    text.append(f", {_when(decision.created_at)}")
+    by = f"{decision.id} · {where} · by {decision.created_by or '?'}"
+    text.append("\n" + clip(f"{by}, {_when(decision.created_at)}"))
     text.append("\nSupersedes:    ", style="bold")
-    text.append(_linked(project, decision.supersedes))
+    text.append(clip(_linked(project, decision.supersedes)))
     text.append("\nSuperseded by: ", style="bold")
-    text.append(_linked(project, decision.superseded_by))
+    text.append(clip(_linked(project, decision.superseded_by)))
     for label, body in (
         ("Context", decision.context),
         ("Decision", decision.decision),
         ("Rationale and consequences", decision.rationale),
     ):
         text.append(f"\n\n{label}\n", style="bold underline")
-        text.append(body or "(none given)")
+        text.append(clip(body, multiline=True) if body else "(none given)")
     return text
 
 
@@ -120,9 +127,11 @@ class DecisionsScreen(ProjectScreen):
             counts[d.status] = counts.get(d.status, 0) + 1
         summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
         self.query_one("#title", Static).update(
-            f"All decisions: {len(decisions)}"
-            + (f" ({summary})" if summary else "")
-            + " · n new · s supersede · g follow link"
+            Text(
+                f"All decisions: {len(decisions)}"
+                + (f" ({summary})" if summary else "")
+                + " · n new · s supersede · g follow link"
+            )
         )
         listing = self.query_one(RecordList)
         listing.set_rows([(d.id, decision_row(d)) for d in decisions], keep=keep)
@@ -133,7 +142,7 @@ class DecisionsScreen(ProjectScreen):
         decision = project.decision(record_id) if record_id else None
         detail = self.query_one("#decision", Static)
         if decision is None:
-            detail.update("No decisions yet: n (or d anywhere) records one.")
+            detail.update(Text("No decisions yet: n (or d anywhere) records one."))
         else:
             detail.update(decision_text(project, decision))
 

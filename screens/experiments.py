@@ -23,6 +23,7 @@ from mlpl_tui.lifecycle import Context
 from mlpl_tui.model import Change, Experiment, Project
 from mlpl_tui.progress import format_minutes
 from mlpl_tui.widgets.bars import KeyBar, TitleBar
+from mlpl_tui.widgets.text import clip, data_text
 from screens.base import ProjectScreen, Rule
 from screens.listing import RecordList
 from screens.modals import FormModal
@@ -41,7 +42,10 @@ def spent(project: Project) -> dict[str, int]:
 
 
 def experiment_row(experiment: Experiment, minutes: int) -> str:
-    """`[-] abandoned   2h30m  Title: hypothesis`: the status in words and a mark."""
+    """`[-] abandoned   2h30m  Title: hypothesis`: the status in words and a mark.
+
+    Plain stored text: the list cleans and cuts each row (RecordList.set_rows).
+    """
     effort = format_minutes(minutes) if minutes else "-"
     line = f"{STATUS_MARKS.get(experiment.status, '[?]')} {experiment.status:<9} {effort:>6}  "
     line += experiment.title
@@ -53,25 +57,27 @@ def experiment_row(experiment: Experiment, minutes: int) -> str:
 
 
 def experiment_text(experiment: Experiment, minutes: int) -> Text:
+    """The experiment in full; every stored field goes through `clip` (cleaned, bounded)."""
     text = Text()
-    text.append(experiment.title, style="bold")
+    text.append(clip(experiment.title), style="bold")
     text.append(f"  [{experiment.status}]")
     where = experiment.module or experiment.stage
-    text.append(f"\n{experiment.id} · {where} · started by {experiment.created_by or '?'}")
-    text.append(f", {experiment.created_at[:16].replace('T', ' ')}")
+    line = f"{experiment.id} · {where} · started by {experiment.created_by or '?'}"
+    line += f", {experiment.created_at[:16].replace('T', ' ')}"
     if experiment.updated_at and experiment.updated_at != experiment.created_at:
-        text.append(f" · changed by {experiment.updated_by}, ")
-        text.append(experiment.updated_at[:16].replace("T", " "))
+        line += f" · changed by {experiment.updated_by}, "
+        line += experiment.updated_at[:16].replace("T", " ")
+    text.append("\n" + clip(line))
     for label, body in (
         ("Hypothesis", experiment.hypothesis or "(none given)"),
         ("Link", experiment.link or "(none: a run id, commit or path)"),
         ("Effort", format_minutes(minutes) if minutes else "none logged: T logs time on it"),
     ):
         text.append(f"\n{label + ':':<12}", style="bold")
-        text.append(body)
+        text.append(clip(body, multiline=True))
     if experiment.status == "abandoned":
         text.append(f"\n{'Abandoned:':<12}", style="bold")
-        text.append(experiment.reason or "(no reason recorded)")
+        text.append(clip(experiment.reason or "(no reason recorded)", multiline=True))
     return text
 
 
@@ -134,9 +140,11 @@ class ExperimentsScreen(ProjectScreen):
         counts = {s: sum(1 for e in experiments if e.status == s) for s in STATUS_MARKS}
         total = sum(minutes.values())
         self.query_one("#title", Static).update(
-            f"Experiments: {len(experiments)} ("
-            + ", ".join(f"{n} {s}" for s, n in counts.items())
-            + f") · {format_minutes(total) if total else 'no time'} logged on them"
+            Text(
+                f"Experiments: {len(experiments)} ("
+                + ", ".join(f"{n} {s}" for s, n in counts.items())
+                + f") · {format_minutes(total) if total else 'no time'} logged on them"
+            )
         )
         rows = [(e.id, experiment_row(e, minutes.get(e.id, 0))) for e in experiments]
         self.query_one(RecordList).set_rows(rows, keep=keep)
@@ -147,7 +155,7 @@ class ExperimentsScreen(ProjectScreen):
         experiment = project.experiment(record_id) if record_id else None
         detail = self.query_one("#experiment", Static)
         if experiment is None:
-            detail.update("No experiments yet: n starts one.")
+            detail.update(Text("No experiments yet: n starts one."))
         else:
             detail.update(experiment_text(experiment, spent(project).get(experiment.id, 0)))
 
@@ -208,9 +216,11 @@ class NewExperimentModal(FormModal[str | None]):
     SAVE_LABEL = "Start"
 
     def form(self) -> ComposeResult:
-        modules = [(WHOLE_STAGE, WHOLE_STAGE)]
-        modules += [(m.id, m.id) for m in self.host.framework.stage("modelling").modules]
-        yield Static("in modelling; it stays in the log whatever becomes of it", id="where")
+        modules = [(Text(WHOLE_STAGE), WHOLE_STAGE)]
+        modules += [(data_text(m.id), m.id) for m in self.host.framework.stage("modelling").modules]
+        yield Static(
+            "in modelling; it stays in the log whatever becomes of it", id="where", markup=False
+        )
         yield self.field("Title", Input(id="title", placeholder="short name", compact=True))
         yield self.field(
             "Hypothesis", Input(id="hypothesis", placeholder="what you expect", compact=True)
@@ -258,7 +268,7 @@ class _OnExperiment(FormModal[str | None]):
     def about(self) -> Static:
         experiment = self.host.project.experiment(self.experiment_id)
         title = experiment.title if experiment else "(gone)"
-        return Static(f"{self.experiment_id} {title}", id="where", markup=False)
+        return Static(data_text(f"{self.experiment_id} {title}"), id="where", markup=False)
 
     def on_mount(self) -> None:
         self.query(Input).first().focus()

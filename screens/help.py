@@ -34,7 +34,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="box"):
-            yield Static(f"Keys ({self.screen_name or 'this screen'})", id="title")
+            yield Static(f"Keys ({self.screen_name or 'this screen'})", id="title", markup=False)
             yield Static(self.text(), id="keys", markup=False)
             yield Static("esc, ? or q closes", id="hint")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
+from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
@@ -21,6 +22,7 @@ from textual.widgets import Input, OptionList, Static
 from mlpl_tui.journey import Step, journey
 from mlpl_tui.model import Event, Project
 from mlpl_tui.widgets.bars import KeyBar, TitleBar
+from mlpl_tui.widgets.text import clip, data_text
 from screens.base import ProjectScreen
 from screens.listing import RecordList
 
@@ -35,7 +37,10 @@ def _when(stamp: str | None) -> str:
 
 
 def visit_row(step: Step) -> str:
-    """`3 it2 data       loop back 2026-03-02 10:00 → now  data: one season only`."""
+    """`3 it2 data       loop back 2026-03-02 10:00 → now  data: one season only`.
+
+    Plain stored text: the list cleans and cuts each row (RecordList.set_rows).
+    """
     visit = step.visit
     how = {"start": "start", "advance": "advance", "forced": "forced", "switch": "loop back"}
     line = (
@@ -152,7 +157,7 @@ class HistoryScreen(ProjectScreen):
         loops = sum(1 for s in steps if s.is_loop_back)
         last = steps[-1].visit.iteration if steps else 1
         self.query_one("#journey-title", Static).update(
-            f"Journey: {len(steps)} visit(s), iteration {last}, {loops} loop back(s)"
+            Text(f"Journey: {len(steps)} visit(s), iteration {last}, {loops} loop back(s)")
         )
         visits = self.query_one("#visits", RecordList)
         visits.set_rows([(s.visit.id, visit_row(s)) for s in reversed(steps)])
@@ -168,7 +173,7 @@ class HistoryScreen(ProjectScreen):
             return
         text = self.query_one("#filter", Input).value
         action = self.action_filter
-        self.query_one("#action", Static).update(f"f: {action or ALL_ACTIONS}")
+        self.query_one("#action", Static).update(data_text(f"f: {action or ALL_ACTIONS}"))
         found = matching(project.events, self._haystacks, text, action)
         shown = found[:MAX_SHOWN]
         events = self.query_one("#events", RecordList)
@@ -181,17 +186,18 @@ class HistoryScreen(ProjectScreen):
             )
         if len(found) > len(shown):
             title += f" · the newest {len(shown)} listed; narrow the filter"
-        self.query_one("#events-title", Static).update(title)
+        self.query_one("#events-title", Static).update(data_text(title))
         self._show_event()
 
     def _show_event(self) -> None:
         project = self._project
         record_id = self.query_one("#events", RecordList).record_id
         event = next((e for e in project.events if e.id == record_id), None) if project else None
-        text = "No event matches: escape clears the filters."
+        text = Text("No event matches: escape clears the filters.")
         if event is not None:
             refs = ", ".join(event.refs) or "-"
-            text = f"{event.summary}\n{event.action} · by {event.by} · {event.at} · refs {refs}"
+            text = data_text(event.summary)  # one line: the pane is three rows high
+            text.append("\n" + clip(f"{event.action} · by {event.by} · {event.at} · refs {refs}"))
         self.query_one("#event", Static).update(text)
 
     @on(OptionList.OptionHighlighted, "#events")

@@ -14,6 +14,8 @@ from textual.binding import Binding, BindingType
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from mlpl_tui.widgets.text import clip
+
 POINTER = "▶ "
 
 
@@ -79,8 +81,11 @@ class RecordList(OptionList):
         return [id for id, _ in self._rows]
 
     def set_rows(self, rows: Sequence[tuple[str, str]], keep: str | None = None) -> None:
-        """Show `(id, text)` rows; the record highlighted before (or `keep`) stays highlighted."""
-        rows = list(rows)
+        """Show `(id, text)` rows; the record highlighted before (or `keep`) stays highlighted.
+
+        Row texts are stored text: each is cleaned and cut to one bounded line here.
+        """
+        rows = [(id, clip(text)) for id, text in rows]
         if rows == self._rows:
             if keep is not None:
                 self.select(keep)

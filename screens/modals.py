@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Protocol, TypeVar, cast
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -39,6 +40,7 @@ from mlpl_tui.progress import (
     iteration,
     module_status,
 )
+from mlpl_tui.widgets.text import clip, data_lines, data_text
 from screens.base import Host, Rule
 
 STATUS_MARKS = {"todo": "[ ]", "doing": "[~]", "done": "[x]", "skipped": "[-]", "revisit": "[!]"}
@@ -96,7 +98,8 @@ class FormModal(ModalScreen[ResultT]):
         return Horizontal(Label(label, classes="label"), widget, classes="row")
 
     def show_error(self, message: str) -> None:
-        self.query_one("#error", Static).update(f"Not done: {message}")
+        # Refusals quote stored text (a title, an id): shown cleaned, never as markup.
+        self.query_one("#error", Static).update(data_text(f"Not done: {message}", multiline=True))
         self.query_one("#error").add_class("shown")
 
     def run_rule(self, rule: Rule) -> Change | None:
@@ -137,6 +140,15 @@ def _selected(select: Select[str]) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _typed_or_stored(typed: str, stored: str) -> str:
+    """A one-line field prefilled with `clip(stored)`: left as shown, the stored text is kept.
+
+    The field shows stored text cleaned and cut (a control as `\\x1b`, a newline as `\\n`);
+    saving what was merely shown would rewrite the note, so an untouched field means "as is".
+    """
+    return stored if typed == clip(stored) else typed
+
+
 # --- decision ---------------------------------------------------------------------------------
 
 
@@ -155,7 +167,7 @@ class DecisionModal(FormModal[str | None]):
         project = self.host.project
         stage_id = self.stage or current_stage_id(project)
         where = self.module or stage_id
-        yield Static(f"for {where}", id="where", markup=False)
+        yield Static(data_text(f"for {where}"), id="where", markup=False)
         yield self.field("Title", Input(id="title", placeholder="short name", compact=True))
         yield self.field("Context", Input(id="context", placeholder="the situation", compact=True))
         yield self.field(
@@ -164,13 +176,14 @@ class DecisionModal(FormModal[str | None]):
         yield self.field(
             "Rationale", Input(id="rationale", placeholder="why; consequences", compact=True)
         )
-        statuses = [(s, s) for s in DECISION_STATUSES if s != "superseded"]
+        statuses = [(Text(s), s) for s in DECISION_STATUSES if s != "superseded"]
         yield self.field(
             "Status",
             Select(statuses, id="status", value="accepted", allow_blank=False, compact=True),
         )
         open_decisions = [d for d in project.decisions if not d.superseded_by]
-        choices = [(f"{d.id} {d.title}"[:60], d.id) for d in reversed(open_decisions)]
+        # Titles are stored text: a Text option is never read as markup ("Use [/x] brackets").
+        choices = [(data_text(f"{d.id} {d.title}"[:60]), d.id) for d in reversed(open_decisions)]
         preset = self.supersedes if any(d.id == self.supersedes for d in open_decisions) else None
         yield self.field(
             "Supersedes",
@@ -233,14 +246,16 @@ class LoopBackModal(FormModal[None]):
     HEADING = "Loop back"
     SAVE_LABEL = "Loop back"
 
-    def _targets(self, project: Project, framework: Framework) -> list[tuple[str, str]]:
+    def _targets(self, project: Project, framework: Framework) -> list[tuple[Text, str]]:
         here = framework.stage_index(current_stage_id(project))
         closed = is_closed(project)
-        options: list[tuple[str, str]] = []
+        options: list[tuple[Text, str]] = []
         for stage in framework.stages[: here + 1]:
             if stage.number - 1 < here or closed:
-                options.append((f"{stage.number} {_short_title(stage)}: the whole stage", stage.id))
-            options += [(f"   {m.id}  {m.title}", m.id) for m in stage.modules]
+                whole = f"{stage.number} {_short_title(stage)}: the whole stage"
+                options.append((Text(whole), stage.id))
+            # Module titles come from mlpl.yaml, which a branch may change: Text, not markup.
+            options += [(data_text(f"   {m.id}  {m.title}"), m.id) for m in stage.modules]
         return options
 
     def _default_target(self, project: Project, framework: Framework) -> str:
@@ -256,7 +271,7 @@ class LoopBackModal(FormModal[None]):
         here = framework.stage(current_stage_id(project))
         number = iteration(project)
         yield Static(
-            f"from {_short_title(here)}, iteration {number} → {number + 1}",
+            Text(f"from {_short_title(here)}, iteration {number} → {number + 1}"),
             id="where",
             markup=False,
         )
@@ -271,7 +286,7 @@ class LoopBackModal(FormModal[None]):
                 compact=True,
             ),
         )
-        categories = [(f"{c.id}: {c.title}", c.id) for c in framework.switch_categories]
+        categories = [(data_text(f"{c.id}: {c.title}"), c.id) for c in framework.switch_categories]
         yield self.field(
             "Category",
             Select(
@@ -308,13 +323,10 @@ class LoopBackModal(FormModal[None]):
         """Redraw the preview (also called when the file changes on disk)."""
         stage, module = self._target()
         marked = lifecycle.revisit_targets(project, self.host.framework, stage, module)
-        if not marked:
-            text = "No module will need revisit."
-        else:
-            lines = [f"{len(marked)} module(s) will become revisit:"]
-            lines += [f"  [!] {m}  (now {module_status(project, m)})" for m in marked]
-            text = "\n".join(lines)
-        self.query_one("#preview", Static).update(text)
+        lines = [f"{len(marked)} module(s) will become revisit:"] if marked else []
+        lines += [f"  [!] {m}  (now {module_status(project, m)})" for m in marked]
+        preview = data_lines(lines) if marked else Text("No module will need revisit.")
+        self.query_one("#preview", Static).update(preview)
 
     @on(Select.Changed, "#target")
     def _target_changed(self, event: Select.Changed) -> None:
@@ -354,8 +366,10 @@ class EffortModal(FormModal[None]):
     def form(self) -> ComposeResult:
         project, framework = self.host.project, self.host.framework
         stage_id = self.stage or current_stage_id(project)
-        options = [(f"{s.number} {_short_title(s)} (the stage)", s.id) for s in framework.stages]
-        options += [(f"   {m.id}", m.id) for m in framework.stage(stage_id).modules]
+        options = [
+            (Text(f"{s.number} {_short_title(s)} (the stage)"), s.id) for s in framework.stages
+        ]
+        options += [(data_text(f"   {m.id}"), m.id) for m in framework.stage(stage_id).modules]
         yield self.field(
             "Duration", Input(id="duration", placeholder="45m, 1h30m, 2h, 1.5h", compact=True)
         )
@@ -411,7 +425,7 @@ class AdvanceModal(FormModal[None]):
             text = f"From {_short_title(here)} to {_short_title(later[0])}."
         else:
             text = f"Pass {_short_title(here)}: the project will be closed as accepted."
-        yield Static(text, id="where", markup=False)
+        yield Static(Text(text), id="where", markup=False)
         if self.missing:
             lines = [f"The gate of {_short_title(here)} is not met. Missing:"]
             lines += [
@@ -420,12 +434,12 @@ class AdvanceModal(FormModal[None]):
                 for m in self.missing
             ]
             lines.append("Finish or skip them, or force the advance with a reason:")
-            yield Static("\n".join(lines), id="missing", markup=False)
+            yield Static(data_lines(lines), id="missing", markup=False)
             yield self.field(
                 "Reason", Input(id="why", placeholder="why advance anyway", compact=True)
             )
         elif not is_closed(project):
-            yield Static(f"Gate met: {here.gate}", id="gate", markup=False)
+            yield Static(data_text(f"Gate met: {here.gate}"), id="gate", markup=False)
 
     def on_mount(self) -> None:
         if self.missing:
@@ -469,22 +483,29 @@ class StatusModal(FormModal[None]):
     def __init__(self, module_id: str) -> None:
         super().__init__()
         self.module_id = module_id
+        self.note = ""  # the module's stored note, read when the form is built
 
     def form(self) -> ComposeResult:
         project = self.host.project
         module = self.host.framework.module(self.module_id)
         current = module_status(project, module.id)
-        yield Static(f"{module.id}  {module.title} (now {current})", id="where", markup=False)
+        where = data_text(f"{module.id}  {module.title} (now {current})")
+        yield Static(where, id="where", markup=False)
         yield OptionList(
-            *(Option(f"{STATUS_MARKS[s]} {s:<8} {STATUS_HELP[s]}", id=s) for s in MODULE_STATUSES),
+            # Text, not a string: a string prompt is markup, and "[x]" would vanish.
+            *(
+                Option(Text(f"{STATUS_MARKS[s]} {s:<8} {STATUS_HELP[s]}"), id=s)
+                for s in MODULE_STATUSES
+            ),
             id="statuses",
             compact=True,
         )
         state = project.modules.get(module.id)
+        self.note = state.note if state else ""
         yield self.field(
             "Reason",
             Input(
-                state.note if state else "",
+                clip(self.note),  # the stored note shown safely; kept as stored if left as is
                 id="reason",
                 placeholder="why skip it (required)",
                 compact=True,
@@ -523,7 +544,7 @@ class StatusModal(FormModal[None]):
 
     def action_save(self) -> None:
         status = self._picked()
-        note = self.value("#reason") if status == "skipped" else None
+        note = _typed_or_stored(self.value("#reason"), self.note) if status == "skipped" else None
         if status == "skipped" and not (note or "").strip():
             row = self.query_one("#reason").parent
             assert row is not None
@@ -551,13 +572,14 @@ class QuestionModal(FormModal[None]):
     def __init__(self, number: int = 1) -> None:
         super().__init__()
         self.number = number
+        self.note = ""  # the shown question's stored note
 
     def form(self) -> ComposeResult:
         questions = self.host.framework.exploration_questions
         yield self.field(
             "Question",
             Select(
-                [(f"{q.number} {q.text}", str(q.number)) for q in questions],
+                [(data_text(f"{q.number} {q.text}"), str(q.number)) for q in questions],
                 id="question",
                 value=str(self.number),
                 allow_blank=False,
@@ -566,7 +588,7 @@ class QuestionModal(FormModal[None]):
         )
         yield self.field(
             "Answer",
-            Select([(a, a) for a in ANSWERS], id="answer", allow_blank=False, compact=True),
+            Select([(Text(a), a) for a in ANSWERS], id="answer", allow_blank=False, compact=True),
         )
         yield self.field(
             "Note", Input(id="note", placeholder="evidence or explanation", compact=True)
@@ -579,7 +601,8 @@ class QuestionModal(FormModal[None]):
     def _load(self, number: str) -> None:
         current = self.host.project.answers.get(int(number))
         self.query_one("#answer", Select).value = current.answer if current else "unknown"
-        self.query_one("#note", Input).value = current.note if current else ""
+        self.note = current.note if current else ""
+        self.query_one("#note", Input).value = clip(self.note)
 
     @on(Select.Changed, "#question")
     def _question_changed(self, event: Select.Changed) -> None:
@@ -593,7 +616,7 @@ class QuestionModal(FormModal[None]):
     def action_save(self) -> None:
         number = _selected(self.query_one("#question", Select)) or "1"
         answer = _selected(self.query_one("#answer", Select)) or "unknown"
-        note = self.value("#note")
+        note = _typed_or_stored(self.value("#note"), self.note)
 
         def rule(p: Project, f: Framework, c: Context) -> Change:
             return lifecycle.answer_question(p, f, c, number, answer, note)

@@ -4,14 +4,18 @@ checking the file and reopens the project as soon as it is readable again."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from mlpl_tui.widgets.text import clip, data_text
+
 
 def recovery_steps(label: str) -> str:
-    name = label.rsplit("/", 1)[-1]
+    """What to do, naming the state file (cleaned: a path can hold anything)."""
+    name = clip(label.rsplit("/", 1)[-1])
     return (
         "How to recover (in another terminal):\n"
         f"  • a git conflict: 'mlpl-tui resolve', or take one side with\n"
@@ -36,10 +40,11 @@ class ProblemScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="box"):
             yield Static("The state file cannot be read", id="title")
-            yield Static(self.message, id="problem", markup=False)
-            yield Static(recovery_steps(self.label), id="recovery", markup=False)
+            # The message quotes the broken file (an id, a value): cleaned, bounded, no markup.
+            yield Static(data_text(self.message, multiline=True), id="problem", markup=False)
+            yield Static(Text(recovery_steps(self.label)), id="recovery", markup=False)
         yield Footer()
 
     def show_problem(self, message: str) -> None:
         self.message = message
-        self.query_one("#problem", Static).update(message)
+        self.query_one("#problem", Static).update(data_text(message, multiline=True))

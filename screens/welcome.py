@@ -12,6 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
+from mlpl_tui.widgets.text import clip, data_text
+
 
 class Creator(Protocol):
     """The app as the welcome screen uses it."""
@@ -36,16 +38,20 @@ class WelcomeScreen(Screen[None]):
         with Vertical(id="box"):
             yield Static("Welcome to mlpl-tui", id="title")
             yield Static(
-                "There is no mlpl.json here or in a parent folder.\n\n"
-                "mlpl-tui keeps an ML exploration project's state (stages, modules, decisions, "
-                "loop backs, effort) in one file you commit with your code.\n\n"
-                f"Create {self.path}?",
+                data_text(
+                    "There is no mlpl.json here or in a parent folder.\n\n"
+                    "mlpl-tui keeps an ML exploration project's state (stages, modules, "
+                    "decisions, loop backs, effort) in one file you commit with your code.\n\n"
+                    f"Create {self.path}?",
+                    multiline=True,
+                ),
                 id="explain",
                 markup=False,
             )
             with Horizontal(classes="row"):
                 yield Label("Project name", classes="label")
-                yield Input(self.path.resolve().parent.name, id="name", compact=True)
+                # A folder's name can hold anything (a cloned repository's): shown cleaned.
+                yield Input(clip(self.path.resolve().parent.name), id="name", compact=True)
             yield Static("", id="error", markup=False)
             with Horizontal(id="buttons"):
                 yield Button("Create mlpl.json", id="create", variant="primary", compact=True)
@@ -62,7 +68,7 @@ class WelcomeScreen(Screen[None]):
         name = self.query_one("#name", Input).value
         error = cast(Creator, self.app).create_project(name)
         if error is not None:
-            self.query_one("#error", Static).update(f"Not done: {error}")
+            self.query_one("#error", Static).update(data_text(f"Not done: {error}", multiline=True))
 
     @on(Button.Pressed, "#quit")
     def _quit(self) -> None:

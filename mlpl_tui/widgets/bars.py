@@ -8,6 +8,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from mlpl_tui.widgets.text import clip
+
 
 class TitleBar(Static):
     """`mlpl-tui — <project>` across the top."""
@@ -27,10 +29,11 @@ class TitleBar(Static):
     """
 
     def set_title(self, title: str) -> None:
-        text = f"mlpl-tui — {title}" if title else "mlpl-tui"
+        """Show the project's name (stored text: cleaned, bounded, never markup)."""
+        text = f"mlpl-tui — {clip(title)}" if title else "mlpl-tui"
         if text != getattr(self, "_shown", None):
             self._shown = text
-            self.update(text)
+            self.update(Text(text))
 
 
 class KeyBar(Static):

@@ -12,6 +12,8 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from mlpl_tui.widgets.text import clip
+
 STATUS_MARKS = {"todo": "[ ]", "doing": "[~]", "done": "[x]", "skipped": "[-]", "revisit": "[!]"}
 
 
@@ -32,7 +34,7 @@ def row_text(row: ModuleRow, highlighted: bool = False) -> Text:
     text.append("▶ " if highlighted else "  ", style="bold")
     text.append(f"{mark} ", style="bold" if row.status in ("done", "revisit") else "")
     text.append(f"{row.status:<8}", style="italic" if row.status == "revisit" else "")
-    text.append(row.title + ("" if row.required else " (opt.)"))
+    text.append(clip(row.title) + ("" if row.required else " (opt.)"))  # title from mlpl.yaml
     return text
 
 
