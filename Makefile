@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/merge.py
 	$(BIN)/python bench/tui.py
+	$(BIN)/python bench/validate.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info $(DEMO_DIR)
