@@ -22,7 +22,8 @@ from typing import Any
 
 import orjson
 
-from mlpl_tui.model import MAX_TEXT, StateError
+from mlpl_tui.fields import StateError
+from mlpl_tui.records import MAX_TEXT
 
 MAX_DEPTH = 64  # levels of objects and arrays, counting the file's own object, tables and records
 # Bytes of one record written compactly: above anything the program writes (each text it stores

@@ -24,6 +24,7 @@ The rules, in order:
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -344,16 +345,34 @@ def _renumber_references(
     if not effort:
         return
     data["effort"] = effort = dict(effort)
+    # The visit an entry was logged in: one of its side's visits with the recorded iteration,
+    # the last one entered by the time it was logged (else the first). Each side's visits by
+    # recorded iteration, in timeline order, so that each entry takes one bisection.
+    sides = [_visits_by_iteration(side, order, visits, recorded) for side in (ours, theirs)]
+    ours_effort = ours.get("effort", {})
     for id, entry in effort.items():
-        side = ours if id in ours.get("effort", {}) else theirs
-        own = side.get("visits", {})
-        # The visit it was logged in: one of its side's visits with the recorded iteration,
-        # the last one entered by the time it was logged.
-        candidates = [v for v in order if v in own and recorded[v] == _iteration(entry)]
-        if not candidates:
+        found = sides[0 if id in ours_effort else 1].get(_iteration(entry))
+        if found is None:
             continue
-        at = str(entry.get("at") or "")
-        logged_in = [v for v in candidates if str(visits[v].get("entered_at") or "") <= at]
-        number = _iteration(visits[(logged_in or candidates)[-1 if logged_in else 0]])
+        entered, candidates = found
+        logged_in = bisect_right(entered, str(entry.get("at") or ""))
+        number = _iteration(visits[candidates[max(logged_in - 1, 0)]])
         if number != _iteration(entry):
             effort[id] = {**entry, "iteration": number}
+
+
+def _visits_by_iteration(
+    side: Data, order: list[str], visits: Table, recorded: dict[str, int]
+) -> dict[int, tuple[list[str], list[str]]]:
+    """A side's visits by the iteration it recorded: when each was entered, and its id.
+
+    `order` is sorted by entry time first, so each list of entry times is sorted too.
+    """
+    own = side.get("visits", {})
+    found: dict[int, tuple[list[str], list[str]]] = {}
+    for id in order:
+        if id in own:
+            entered, ids = found.setdefault(recorded[id], ([], []))
+            entered.append(str(visits[id].get("entered_at") or ""))
+            ids.append(id)
+    return found

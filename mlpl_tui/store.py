@@ -1,7 +1,9 @@
-"""The state file: TinyDB on one git-friendly JSON file, written atomically under a lock.
+"""The state file: a TinyDB database in one git-friendly JSON file, written atomically under a lock.
 
-This is the only module that imports TinyDB. The file is sorted, 2-space indented JSON with a
-trailing newline; records are keyed by stable string ids; every write is one atomic rename made
+This is the only module that imports TinyDB, and it uses only TinyDB's public extension point:
+the storage interface (`read` the whole data, `write` it whole). The file is sorted, 2-space
+indented JSON with a trailing newline, one object per table keyed by stable string ids (TinyDB's
+layout). Every change is computed by `changes.apply_change` and written as one atomic rename
 while holding a lock, after re-reading the file if anything else changed it.
 """
 
@@ -13,28 +15,23 @@ import os
 import re
 import stat
 import time
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
-from contextlib import contextmanager
+from abc import abstractmethod
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
-from tinydb import TinyDB
 from tinydb.storages import Storage
-from tinydb.table import Table
 
 from mlpl_tui import safe_io
+from mlpl_tui.changes import Change, apply_change
+from mlpl_tui.changes import Data as Data  # re-exported: the merge driver reads files as Data
 from mlpl_tui.errors import UsageError
-from mlpl_tui.model import (
-    META_ID,
-    SCHEMA_VERSION,
-    TABLES,
-    Change,
-    Project,
-    StateError,
-    new_id,
-)
+from mlpl_tui.fields import StateError
+from mlpl_tui.project import Project
+from mlpl_tui.records import META_ID, SCHEMA_VERSION, TABLES, new_id
 
 STATE_FILE = "mlpl.json"
 LOCK_TIMEOUT_SECONDS = 30.0
@@ -43,7 +40,6 @@ MAX_FILE_BYTES = 256 << 20
 _DUMP_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
 _CONFLICT = re.compile(rb"^(<{7}|={7}|>{7})( |$)", re.MULTILINE)
 
-Data = dict[str, dict[str, dict[str, Any]]]
 # Upgrades from schema version N (the key) to N+1; empty while version 1 is the only one.
 MIGRATIONS: dict[int, Callable[[Data], Data]] = {}
 
@@ -134,15 +130,42 @@ class _Stamp:
         return _Stamp(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-# --- TinyDB extension points ------------------------------------------------------------------
+# --- storages -------------------------------------------------------------------------------
 
 
-class FileStorage(Storage):
-    """A TinyDB storage that opens the file by path on each use and caches by file identity.
+class StateStorage(Storage):
+    """TinyDB's storage interface (read, write, close), plus what a store needs around a write.
+
+    `read` returns the data and `write` replaces it whole; the store computes the new data with
+    `apply_change`, which never modifies what `read` returned.
+    """
+
+    @abstractmethod
+    def read(self) -> Data:
+        """The whole data, every table present."""
+
+    @abstractmethod
+    def write(self, data: Data) -> None:
+        """Replace the whole data."""
+
+    def locked(self) -> AbstractContextManager[None]:
+        """Held while a change is read, decided and written: no other writer in between."""
+        return nullcontext()
+
+    def changed(self) -> bool:
+        """True when the data differs from what this storage last read or wrote."""
+        return False
+
+    def close(self) -> None:
+        pass  # nothing is kept open between uses
+
+
+class FileStorage(StateStorage):
+    """The state file, opened by path on each use and cached by file identity.
 
     It never keeps a handle open (a `git checkout` replaces the file underneath), re-reads when
-    the inode, size or mtime changed, and writes with a temporary file, fsync and rename. Inside
-    a transaction, writes are collected and flushed once at the end.
+    the device, inode, size or mtime changed, and writes with a temporary file, fsync and rename;
+    `locked` holds the file's lock for the store's read-decide-write.
     """
 
     def __init__(self, path: Path) -> None:
@@ -150,14 +173,12 @@ class FileStorage(Storage):
         self._data: Data | None = None
         self._stamp: _Stamp | None = None
         self._original: bytes | None = None  # kept only when a migration needs a backup
-        self.in_transaction = False
-        self.dirty = False
 
     @property
     def label(self) -> str:
         return str(self.path)
 
-    def refresh(self) -> Data:
+    def read(self) -> Data:
         """The current data, re-read only when the file changed on disk."""
         try:
             stamp = _Stamp.of(os.stat(self.path))
@@ -172,72 +193,36 @@ class FileStorage(Storage):
             self._original = content if version < SCHEMA_VERSION else None
         return self._data
 
-    def read(self) -> Data:
-        if self.in_transaction and self._data is not None:
-            return self._data
-        return self.refresh()
-
     def write(self, data: Data) -> None:
-        self._data = data
-        self.dirty = True
-        if not self.in_transaction:
-            self.flush()
-
-    def flush(self) -> None:
-        assert self._data is not None
         if self._original is not None:
             backup = self.path.with_name(f"{self.path.name}.before-migration.bak")
             safe_io.write_atomically(backup, self._original)
             self._original = None
         safe_io.remove_leftover_temporaries(self.path)  # of a writer killed mid-write
-        self._stamp = write_atomically(self.path, dump(self._data))
-        self.dirty = False
+        self._stamp = write_atomically(self.path, dump(data))
+        self._data = data
 
-    def forget(self) -> None:
-        """Drop the cache so the next read comes from disk (after a failed transaction)."""
-        self._data = self._stamp = None
+    def locked(self) -> AbstractContextManager[None]:
+        return file_lock(self.path)
 
-    def close(self) -> None:
-        pass
-
-
-class RecordTable(Table):
-    """A TinyDB table keyed by string ids that replaces records instead of mutating them."""
-
-    document_id_class = str  # type: ignore[assignment]
-
-    def _get_next_id(self) -> str:
-        existing = self._read_table()
-        while (candidate := new_id()) in existing:
-            pass  # pragma: no cover - 40 random bits
-        return candidate
-
-    def _update_table(self, updater: Callable[[dict[str, Any]], None]) -> None:  # type: ignore[override]
-        # TinyDB rebuilds the whole table with converted ids here; ours are already strings,
-        # and copying keeps earlier Project snapshots unchanged.
-        tables = self._storage.read()
-        assert tables is not None  # FileStorage always returns the data
-        table = dict(tables.get(self.name, {}))
-        updater(table)
-        tables[self.name] = table
-        self._storage.write(tables)
-        self.clear_cache()
-
-    def put(self, doc_id: str, fields: Mapping[str, Any]) -> bool:
-        """Create the record or merge `fields` into it; False when nothing would change."""
-        current = self._read_table().get(doc_id)
-        if current is not None and all(k in current and current[k] == v for k, v in fields.items()):
-            return False
-
-        def merge(table: dict[str, Any]) -> None:
-            table[doc_id] = {**(table.get(doc_id) or {}), **fields}
-
-        self._update_table(merge)
-        return True
+    def changed(self) -> bool:
+        try:
+            return _Stamp.of(os.stat(self.path)) != self._stamp
+        except FileNotFoundError:
+            return True
 
 
-class _Database(TinyDB):
-    table_class = RecordTable
+class MemoryStorage(StateStorage):
+    """Data held in memory: for fast tests, with no file and no lock."""
+
+    def __init__(self, data: Data) -> None:
+        self._data = data
+
+    def read(self) -> Data:
+        return self._data
+
+    def write(self, data: Data) -> None:
+        self._data = data
 
 
 # --- file operations ---------------------------------------------------------------------------
@@ -349,67 +334,76 @@ class Applied:
 
 
 class Store:
-    """Reads snapshots of the state file and applies changes to it, one transaction each."""
+    """Reads snapshots of the state file and applies changes to it, one locked write each.
 
-    def __init__(self, path: Path) -> None:
+    `storage` defaults to the file at `path`; history events get ids from `make_id`, by default
+    random ones.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        storage: StateStorage | None = None,
+        make_id: Callable[[], str] | None = None,
+    ) -> None:
         self.path = path
-        self._storage = FileStorage(path)
-        self._db = _Database(storage=lambda: self._storage)
+        self._storage = FileStorage(path) if storage is None else storage
+        self._make_id = make_id
 
     def load(self) -> Project:
-        """A snapshot of the file as it is on disk now; never writes."""
-        return Project(self._storage.refresh(), label=str(self.path))
+        """A snapshot of the data as it is now; never writes."""
+        return Project(self._storage.read(), label=str(self.path))
 
     def changed_on_disk(self) -> bool:
         """True when the file differs from the last version this store read or wrote."""
-        try:
-            return _Stamp.of(os.stat(self.path)) != self._storage._stamp
-        except FileNotFoundError:
-            return True
+        return self._storage.changed()
 
     def apply(self, decide: Callable[[Project], Change], who: str, now: str) -> Applied:
         """Under the lock: re-read if changed, let `decide` build the change, write it once."""
-        with file_lock(self.path), self._transaction():
-            project = Project(self._storage.refresh(), label=str(self.path))
-            change = decide(project)
-            written = False
-            for put in change.puts:
-                written |= self._table(put.table).put(put.id, put.fields)
-            if written:
-                refs = sorted({put.id for put in change.puts})
-                events = self._table("events")
-                event = {"at": now, "by": who, "action": change.action, "summary": change.summary}
-                events.insert({**event, "refs": refs, "seq": len(events) + 1})
-            return Applied(change, written)
-
-    def _table(self, name: str) -> RecordTable:
-        table = self._db.table(name, cache_size=0)
-        assert isinstance(table, RecordTable)
-        return table
-
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        storage = self._storage
-        storage.in_transaction, storage.dirty = True, False
-        try:
-            yield
-            if storage.dirty:
-                storage.flush()
-        except BaseException:
-            storage.forget()
-            raise
-        finally:
-            storage.in_transaction = False
+        with self._storage.locked():
+            data = self._storage.read()
+            change = decide(Project(data, label=str(self.path)))
+            # new_id is looked up on each call: the demo builder patches it for fixed ids.
+            new = apply_change(data, change, who, now, self._make_id or new_id)
+            if new is not data:
+                self._storage.write(new)
+        return Applied(change, written=new is not data)
 
     @staticmethod
-    def create(path: Path, tables: Mapping[str, MutableMapping[str, dict[str, Any]]]) -> Store:
+    def create(path: Path, tables: Mapping[str, Mapping[str, dict[str, Any]]]) -> Store:
         """Write a new state file; refuses to replace one that exists."""
-        data: Data = {name: {} for name in TABLES}
-        for name, records in tables.items():
-            data.setdefault(name, {}).update(records)
-        data["meta"][META_ID]["schema_version"] = SCHEMA_VERSION
         with file_lock(path):
             if path.exists():
                 raise UsageError(f"{path} already exists; it was left as it is")
-            write_atomically(path, dump(data))
+            write_atomically(path, dump(new_data(tables)))
         return Store(path)
+
+
+class MemoryStore(Store):
+    """A Store over data in memory: the same snapshots and changes, with no file (for tests).
+
+    `tables` are a new project's (as for Store.create); history events take their ids from
+    `make_id`, so that a test can fix them.
+    """
+
+    def __init__(
+        self,
+        tables: Mapping[str, Mapping[str, dict[str, Any]]],
+        label: str = STATE_FILE,
+        make_id: Callable[[], str] | None = None,
+    ) -> None:
+        super().__init__(Path(label), MemoryStorage(new_data(tables)), make_id)
+
+    @property
+    def data(self) -> Data:
+        """The stored data as it is now (never modified in place: keep it as a version)."""
+        return self._storage.read()
+
+
+def new_data(tables: Mapping[str, Mapping[str, dict[str, Any]]]) -> Data:
+    """A new state: every table present, the given records, this program's schema version."""
+    data: Data = {name: {} for name in TABLES}
+    for name, records in tables.items():
+        data.setdefault(name, {}).update(records)
+    data["meta"][META_ID] = {**data["meta"][META_ID], "schema_version": SCHEMA_VERSION}
+    return data

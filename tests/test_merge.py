@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 import pytest
 
-from mlpl_tui import lifecycle
+from mlpl_tui.errors import UsageError
 from mlpl_tui.framework import Framework
 from mlpl_tui.integrity import check
 from mlpl_tui.lifecycle import (
@@ -258,6 +258,7 @@ def test_both_superseding_one_decision_keeps_links_two_way_and_resolving_moves_t
     ours, theirs = base.fork("alice", "o"), base.fork("bob", "t")
     mine = ours.do("11:00:00", decide, "Daily", "per day", supersedes=old).result
     other = theirs.do("11:00:05", decide, "Monthly", "per month", supersedes=old).result
+    assert mine is not None and other is not None
     tables, conflicts = merged(base, ours, theirs)
     (conflict,) = conflicts
     assert (conflict.record, conflict.field, conflict.kept) == (old, "superseded_by", "theirs")
@@ -307,9 +308,9 @@ def test_resolve_conflict_sets_the_chosen_value_and_marks_it_resolved(
     assert errors(tables, framework) == []
     again = resolve_conflict(Project(tables), framework, ctx, id, "ours")
     assert again.puts == []
-    with pytest.raises(lifecycle.UsageError, match="ours or theirs"):
+    with pytest.raises(UsageError, match="ours or theirs"):
         resolve_conflict(Project(tables), framework, ctx, id, "mine")
-    with pytest.raises(lifecycle.UsageError, match="no conflict"):
+    with pytest.raises(UsageError, match="no conflict"):
         resolve_conflict(Project(tables), framework, ctx, "zzz", "ours")
 
 

@@ -124,7 +124,7 @@ def _rule(p: Project, f: Framework, c: Context, operation: tuple[Any, ...]) -> C
 def last_update(base: Tables, side: Tables, table: str, id: str) -> str:
     """The later-update rule, restated: newest event of that side since base naming the record."""
     new = [
-        e["at"]
+        str(e["at"])
         for key, e in side.get("events", {}).items()
         if key not in base.get("events", {}) and id in e["refs"]
     ]

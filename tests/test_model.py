@@ -11,7 +11,7 @@ import pytest
 
 from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context, advance, decide, set_status
-from mlpl_tui.model import Project, StateError, check_records
+from mlpl_tui.model import Change, Project, StateError, check_records
 from mlpl_tui.progress import status_summary, unknown_module_ids
 from mlpl_tui.store import Store, dump
 from tests.conftest import apply
@@ -54,7 +54,7 @@ WRONG_TYPES = [
     ("meta", "project", "name", 42, "meta", "meta"),
 ]
 
-VALID = {
+VALID: dict[str, dict[str, Any]] = {
     "modules": {"status": "done", "note": "", "updated_at": "", "updated_by": ""},
     "decisions": {"title": "T", "decision": "D", "status": "accepted"},
     "switches": {
@@ -224,6 +224,10 @@ def test_events_within_one_second_keep_the_order_they_were_written(
     store = Store.create(tmp_path / "mlpl.json", new_project("Fast", ctx))
     modules = [m.id for m in framework.stages[0].modules]
     for module in modules:
-        store.apply(lambda p, m=module: set_status(p, framework, ctx, m, "done"), "s", ctx.now)
+
+        def tick(project: Project, module: str = module) -> Change:
+            return set_status(project, framework, ctx, module, "done")
+
+        store.apply(tick, "s", ctx.now)
     refs = [e.refs for e in Store(store.path).load().events if e.action != "init"]
     assert refs[-len(modules) :] == [(m,) for m in modules]

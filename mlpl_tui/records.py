@@ -1,0 +1,214 @@
+"""The stored record kinds as frozen dataclasses; each one's annotations declare its fields."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from mlpl_tui.fields import POSITIVE, Default, Ids, Key, OneOf, Record, Text
+
+SCHEMA_VERSION = 1
+TABLES = (
+    "meta",
+    "visits",
+    "modules",
+    "decisions",
+    "switches",
+    "effort",
+    "experiments",
+    "questions",
+    "artifacts",
+    "events",
+)
+MODULE_STATUSES = ("todo", "doing", "done", "skipped", "revisit")
+DECISION_STATUSES = ("proposed", "accepted", "rejected", "superseded")
+EXPERIMENT_STATUSES = ("running", "kept", "abandoned")
+ANSWERS = ("yes", "no", "partly", "unknown")
+VISIT_HOWS = ("start", "advance", "forced", "switch")
+MERGE_SIDES = ("ours", "theirs")
+META_ID = "project"
+MAX_TEXT = 1 << 20  # characters in one text of the state file (see json_guard)
+
+_QUESTION_KEY = re.compile(r"[1-9][0-9]{0,8}")
+
+
+def new_id() -> str:
+    """A random record id, so records added on two branches do not collide in a merge."""
+    return os.urandom(5).hex()
+
+
+def question_number(key: str) -> int:
+    """The number a question's record is keyed by."""
+    # Plain ASCII digits only: '²' is a digit to str.isdigit but not to int().
+    if not _QUESTION_KEY.fullmatch(key):
+        raise ValueError("questions are keyed by their number 1-5")
+    return int(key)
+
+
+@dataclass(frozen=True)
+class Meta(Record, kind="meta", table="meta"):
+    """Project-wide facts: the schema version, the project's name and creation."""
+
+    schema_version: int
+    name: Text
+    created_at: Text
+    created_by: Text
+
+
+@dataclass(frozen=True)
+class Visit(Record, kind="visit", table="visits"):
+    """One stay in a stage: which iteration, when entered and left, and how it was entered."""
+
+    id: str
+    stage: str
+    iteration: int
+    entered_at: str
+    entered_by: Text
+    how: Annotated[str, OneOf(VISIT_HOWS)]
+    switch: str | None
+    left_at: str | None
+    outcome: str | None
+
+
+@dataclass(frozen=True)
+class ModuleState(Record, kind="module", table="modules"):
+    """What is recorded of one module: its status and note."""
+
+    id: str
+    status: Annotated[str, OneOf(MODULE_STATUSES)]
+    note: Text
+    updated_at: Text
+    updated_by: Text
+
+
+@dataclass(frozen=True)
+class Decision(Record, kind="decision", table="decisions"):
+    """A decision record: context, decision, rationale, status and supersedes links."""
+
+    id: str
+    title: str
+    context: Text
+    decision: Text
+    rationale: Text
+    status: Annotated[str, OneOf(DECISION_STATUSES)]
+    stage: str | None
+    module: str | None
+    supersedes: str | None
+    superseded_by: str | None
+    created_at: Text
+    created_by: Text
+
+
+@dataclass(frozen=True)
+class Switch(Record, kind="switch", table="switches"):
+    """A lifecycle switch: a move back, why, and which modules it marked for revisit."""
+
+    id: str
+    from_stage: str
+    to_stage: str
+    to_module: str | None
+    category: str
+    reason: Text
+    iteration: int
+    revisit: Ids
+    at: Text
+    by: Text
+
+
+@dataclass(frozen=True)
+class EffortEntry(Record, kind="effort entry", table="effort"):
+    """Time spent on a stage or module on a given day, in the iteration it was logged in."""
+
+    id: str
+    minutes: Annotated[int, POSITIVE]
+    stage: str
+    module: str | None
+    on: str
+    note: Text
+    iteration: Annotated[int, Default(1)]
+    experiment: str | None
+    at: Text
+    by: Text
+
+
+@dataclass(frozen=True)
+class Experiment(Record, kind="experiment", table="experiments"):
+    """One attempt in the experiment log, kept even when abandoned."""
+
+    id: str
+    title: str
+    hypothesis: Text
+    link: Text
+    status: Annotated[str, OneOf(EXPERIMENT_STATUSES)]
+    reason: Text
+    stage: Annotated[str, Default("modelling")]
+    module: str | None
+    created_at: Text
+    created_by: Text
+    updated_at: Text
+    updated_by: Text
+
+
+@dataclass(frozen=True)
+class Answer(Record, kind="question", table="questions"):
+    """The current answer to one of the five exploration questions."""
+
+    number: Annotated[int, Key(question_number)]
+    answer: Annotated[str, OneOf(ANSWERS)]
+    note: Text
+    updated_at: Text
+    updated_by: Text
+
+
+@dataclass(frozen=True)
+class Event(Record, kind="event", table="events"):
+    """One entry of the append-only history: who did what, when."""
+
+    id: str
+    at: str
+    by: Text
+    action: str
+    summary: Text
+    refs: Ids
+    seq: int = 0  # position in the history when written; orders events within one second
+
+
+@dataclass(frozen=True)
+class Conflict(Record, kind="conflict", table="conflicts"):
+    """A field two merged versions changed differently: both values and which one was kept."""
+
+    id: str
+    table: str
+    record: str
+    field: str
+    ours: Any
+    theirs: Any
+    kept: Annotated[str, OneOf(MERGE_SIDES)]  # whose value the record holds since the merge
+    ours_at: Text
+    ours_by: Text
+    theirs_at: Text
+    theirs_by: Text
+    resolved: Annotated[bool, Default(False)]
+    resolution: Annotated[str | None, OneOf(MERGE_SIDES)]  # the side chosen when resolved
+    resolved_at: str | None
+    resolved_by: str | None
+
+    def value(self, side: str) -> Any:
+        return self.ours if side == "ours" else self.theirs
+
+
+# Every kind the state file holds, for checks that read all records (validate).
+RECORD_KINDS: tuple[type[Record], ...] = (
+    Meta,
+    Visit,
+    ModuleState,
+    Decision,
+    Switch,
+    EffortEntry,
+    Experiment,
+    Answer,
+    Event,
+    Conflict,
+)
