@@ -18,13 +18,13 @@ from mlpl_tui.framework import Framework, find_framework, load_framework
 from mlpl_tui.model import Change, Project
 from mlpl_tui.sanitize import SafeStream, json_text
 from mlpl_tui.store import STATE_FILE, Store, find_state_file
+from mlpl_tui.wording import plural, status_mark
 
 if TYPE_CHECKING:
     from mlpl_tui.lifecycle import Context
 
 # The most of a framework file `init --framework` copies beside the state file.
 FRAMEWORK_LIMIT = 1 << 20
-STATUS_MARKS = {"todo": "[ ]", "doing": "[~]", "done": "[x]", "skipped": "[-]", "revisit": "[!]"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -284,11 +284,9 @@ def _status_text(project: Project, framework: Framework, summary: dict[str, Any]
     lines.append(f"Modules of {current.title}:")
     for module in next(s for s in summary["stages"] if s["id"] == current.id)["modules"]:
         required = "" if module["required"] else " (optional)"
-        mark = STATUS_MARKS.get(module["status"], "[?]")
+        mark = status_mark(module["status"])
         lines.append(f"  {mark} {module['id']:<34} {module['status']:<8}{required}")
-    effort = (
-        progress.format_minutes(summary["effort_minutes"]) if summary["effort_minutes"] else "0m"
-    )
+    effort = progress.format_minutes(summary["effort_minutes"])  # "0m" when none
     lines.append(
         f"Switches: {summary['switches']}  Decisions: {summary['decisions']}  "
         f"Experiments: {summary['experiments']}  Effort: {effort}"
@@ -386,10 +384,9 @@ def cmd_experiment(session: Session) -> int:
 
 
 def _list_experiments(project: Project, as_json: bool) -> int:
-    spent: dict[str, int] = {}
-    for entry in project.effort:
-        if entry.experiment:
-            spent[entry.experiment] = spent.get(entry.experiment, 0) + entry.minutes
+    from mlpl_tui.figures import effort_by_experiment
+
+    spent = effort_by_experiment(project)
     rows = [
         {
             "id": e.id,
@@ -440,7 +437,7 @@ def cmd_validate(session: Session) -> int:
             file=sys.stderr if problem.level == "error" else sys.stdout,
         )
     if errors:
-        raise RuleError(f"{path}: {len(errors)} problem(s) found")
+        raise RuleError(f"{path}: {plural(len(errors), 'problem')} found")
     print(f"{path}: valid")
     return 0
 

@@ -12,8 +12,10 @@ was logged).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import heapq
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from mlpl_tui.framework import Framework, Module
 from mlpl_tui.model import Decision, EffortEntry, Experiment, Project, Visit
@@ -59,6 +61,15 @@ class Effort:
         return self.rework / self.total if self.total else 0.0
 
 
+def effort_by_experiment(project: Project) -> dict[str, int]:
+    """Minutes logged per experiment id (experiments with no effort are absent)."""
+    minutes: dict[str, int] = {}
+    for entry in project.effort:
+        if entry.experiment:
+            minutes[entry.experiment] = minutes.get(entry.experiment, 0) + entry.minutes
+    return minutes
+
+
 def effort_figures(project: Project, framework: Framework) -> Effort:
     """Totals of the effort log; stages in framework order, then any the framework lacks."""
     first = first_iterations(project.visits)
@@ -66,15 +77,12 @@ def effort_figures(project: Project, framework: Framework) -> Effort:
     rework_by_stage: dict[str, int] = {s.id: 0 for s in framework.stages}
     by_iteration: dict[int, int] = {}
     rework_by_iteration: dict[int, int] = {}
-    by_experiment: dict[str, int] = {}
     total = rework = 0
     for entry in project.effort:
         minutes = entry.minutes
         total += minutes
         by_stage[entry.stage] = by_stage.get(entry.stage, 0) + minutes
         by_iteration[entry.iteration] = by_iteration.get(entry.iteration, 0) + minutes
-        if entry.experiment:
-            by_experiment[entry.experiment] = by_experiment.get(entry.experiment, 0) + minutes
         if is_rework(entry, first):
             rework += minutes
             rework_by_stage[entry.stage] = rework_by_stage.get(entry.stage, 0) + minutes
@@ -88,8 +96,52 @@ def effort_figures(project: Project, framework: Framework) -> Effort:
         rework_by_stage=rework_by_stage,
         by_iteration=dict(sorted(by_iteration.items())),
         rework_by_iteration=dict(sorted(rework_by_iteration.items())),
-        by_experiment=by_experiment,
+        by_experiment=effort_by_experiment(project),
     )
+
+
+@dataclass(frozen=True)
+class EffortSums:
+    """The dashboard's effort: minutes per stage, in one iteration and on one day."""
+
+    by_stage: dict[str, int]
+    in_iteration: int
+    on_day: int
+
+
+def dashboard_effort(project: Project, iteration: int, day: str) -> EffortSums:
+    """Minutes per stage, in iteration `iteration` and on `day` (an ISO date).
+
+    Reads only the fields it sums, so a long-running project's dashboard opens quickly; the
+    minutes are checked (total_minutes), the rest is reported by `mlpl-tui validate`.
+    """
+    by_stage: dict[str, int] = {}
+    in_iteration = on_day = 0
+    if not project.total_minutes:  # also checks every entry's minutes, naming a broken one
+        return EffortSums(by_stage, in_iteration, on_day)
+    for raw in project.raw("effort").values():
+        minutes = raw["minutes"]
+        stage = raw.get("stage")
+        if isinstance(stage, str):
+            by_stage[stage] = by_stage.get(stage, 0) + minutes
+        if raw.get("iteration", 1) == iteration:
+            in_iteration += minutes
+        if raw.get("on") == day:
+            on_day += minutes
+    return EffortSums(by_stage, in_iteration, on_day)
+
+
+def recent_decisions(project: Project, n: int) -> list[Decision]:
+    """The latest `n` decisions, newest first, parsing only those."""
+
+    def key(item: tuple[str, Mapping[str, Any]]) -> tuple[str, str]:
+        created = item[1].get("created_at")
+        return (created if isinstance(created, str) else "", item[0])
+
+    latest = heapq.nlargest(n, project.raw("decisions").items(), key=key)
+    # A snapshot of just these records: the project's own parsing and error message apply.
+    chosen = Project({"decisions": dict(latest)}, project.label).decisions
+    return list(reversed(chosen))
 
 
 @dataclass(frozen=True)
@@ -189,14 +241,3 @@ def module_title(framework: Framework, module_id: str | None) -> str:
         return ""
     module = framework.modules.get(module_id)
     return module.title if module else module_id
-
-
-def short_title(title: str) -> str:
-    """The first part of a stage title, for narrow places ("Data Acquisition and ..." -> "Data
-    Acquisition")."""
-    return title.split(" and ")[0]
-
-
-def count(n: int, word: str, words: str = "") -> str:
-    """'1 visit', '2 visits': a number and a noun that agrees with it."""
-    return f"{n} {word}" if n == 1 else f"{n} {words or word + 's'}"

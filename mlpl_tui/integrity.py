@@ -16,6 +16,7 @@ from mlpl_tui.model import (
     check_records,
 )
 from mlpl_tui.progress import unknown_module_ids
+from mlpl_tui.wording import truncate
 
 # Git writes its markers at the start of a line; inside a JSON value they show up after an
 # escaped newline or the opening quote (a run of '=' alone is too common in notes to count there).
@@ -101,8 +102,7 @@ def _check_conflicts(project: Project) -> list[str]:
 
 
 def _value(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:39] + "…"
+    return truncate(repr(value), 40)
 
 
 def _unknown_module_references(project: Project, framework: Framework) -> list[str]:

@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mlpl_tui.framework import STAGE_IDS, Framework, Module, Stage
+from mlpl_tui.framework import Framework, Module, Stage
 from mlpl_tui.model import Project, StateError, Visit
+from mlpl_tui.wording import STAGE_ORDER, truncate
 
 PASSED = ("done", "skipped")
 
@@ -33,8 +34,8 @@ def current_stage_id(project: Project) -> str:
     if visit is None:
         return "business"
     # Every framework has exactly these stages; anything else would fail each lookup after.
-    if visit.stage not in STAGE_IDS:
-        stage = visit.stage if len(visit.stage) <= 40 else visit.stage[:39] + "…"
+    if visit.stage not in STAGE_ORDER:
+        stage = truncate(visit.stage, 40)
         raise StateError(
             f"{project.label}: the current visit '{visit.id:.40}' is in stage '{stage}', which "
             "the framework does not have; fix it ('mlpl-tui validate' lists every problem)"
@@ -60,6 +61,44 @@ def module_status(project: Project, module_id: str) -> str:
 def gate_missing(project: Project, stage: Stage) -> list[Module]:
     """Required modules of `stage` that are neither done nor skipped."""
     return [m for m in stage.required_modules if module_status(project, m.id) not in PASSED]
+
+
+@dataclass(frozen=True)
+class LoopBackTarget:
+    """Where a loop back may go: a whole earlier stage, or one module of a stage reached."""
+
+    stage: Stage
+    module: Module | None = None
+
+    @property
+    def id(self) -> str:
+        """The module's id (`data.cleaning`), or the stage's (`data`) for the whole stage."""
+        return self.module.id if self.module else self.stage.id
+
+
+def loop_back_targets(project: Project, framework: Framework) -> list[LoopBackTarget]:
+    """Every target `lifecycle.switch_back` accepts, in framework order.
+
+    Any stage up to the current one, by module; a whole stage only when it is earlier (or the
+    project is closed: then the last stage may be reopened too).
+    """
+    here = framework.stage_index(current_stage_id(project))
+    closed = is_closed(project)
+    targets: list[LoopBackTarget] = []
+    for index, stage in enumerate(framework.stages[: here + 1]):
+        if index < here or closed:
+            targets.append(LoopBackTarget(stage))
+        targets += [LoopBackTarget(stage, m) for m in stage.modules]
+    return targets
+
+
+def default_loop_back_target(project: Project, framework: Framework) -> LoopBackTarget | None:
+    """The likeliest target: the previous stage, else the first one offered (None: none is)."""
+    here = framework.stage_index(current_stage_id(project))
+    if here > 0:
+        return LoopBackTarget(framework.stages[here - 1])
+    targets = loop_back_targets(project, framework)
+    return targets[0] if targets else None
 
 
 def visited_stage_ids(project: Project) -> set[str]:

@@ -10,6 +10,7 @@ from mlpl_tui.errors import UsageError
 from mlpl_tui.framework import Framework
 from mlpl_tui.model import Project
 from mlpl_tui.safe_io import write_file
+from mlpl_tui.wording import plural
 
 if TYPE_CHECKING:
     from mlpl_tui.cli import Session
@@ -31,7 +32,7 @@ def render(project: Project, framework: Framework, format: str) -> str:
     if format == "csv":
         from mlpl_tui import report_csv
 
-        return report_csv.render(project)
+        return report_csv.render(project, framework)
     if format == "json":
         from mlpl_tui import report_json
 
@@ -55,7 +56,7 @@ def cmd_report(session: Session) -> int:
 
         done = write_records(session.load(), session.framework, output)
         print(
-            f"{output}: {done.created} decision record(s) written, {done.updated} updated, "
+            f"{output}: {plural(done.created, 'decision record')} written, {done.updated} updated, "
             f"{done.unchanged} unchanged",
             file=sys.stderr,
         )

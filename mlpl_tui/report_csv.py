@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 
-from mlpl_tui.figures import first_iterations, is_rework
+from mlpl_tui.framework import Framework
 from mlpl_tui.model import Project
+from mlpl_tui.report_view import ReportView
+from mlpl_tui.wording import shown_date
 
 COLUMNS = (
     "kind",
@@ -32,13 +34,14 @@ def cell(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def render(project: Project) -> str:
+def render(project: Project, framework: Framework) -> str:
     """One CSV table: `kind` is `effort` or `event`; columns that do not apply are empty."""
+    view = ReportView(project, framework)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    first = first_iterations(project.visits)
-    for e in project.effort:
+    for row in view.effort_rows:
+        e = row.entry
         writer.writerow(
             (
                 "effort",
@@ -50,18 +53,18 @@ def render(project: Project) -> str:
                 cell(e.module or ""),
                 e.iteration,
                 e.minutes,
-                "yes" if is_rework(e, first) else "no",
+                "yes" if row.rework else "no",
                 cell(e.experiment or ""),
                 "effort.log",
                 cell(e.note),
             )
         )
-    for ev in project.events:
+    for ev in view.project.events:
         writer.writerow(
             (
                 "event",
                 cell(ev.id),
-                cell(ev.at[:10]),
+                cell(shown_date(ev.at)),
                 cell(ev.at),
                 cell(ev.by),
                 "",

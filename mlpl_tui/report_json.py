@@ -10,19 +10,11 @@ from typing import Any
 
 import orjson
 
-from mlpl_tui.figures import (
-    REWORK_DEFINITION,
-    as_of,
-    effort_figures,
-    first_iterations,
-    is_rework,
-    iteration_rows,
-    open_items,
-)
+from mlpl_tui.figures import REWORK_DEFINITION
 from mlpl_tui.framework import Framework
-from mlpl_tui.journey import journey
 from mlpl_tui.model import Project
 from mlpl_tui.progress import status_summary
+from mlpl_tui.report_view import QuestionRow, ReportView
 from mlpl_tui.sanitize import escape_json
 
 FORMAT = "mlpl-tui-report"
@@ -31,14 +23,13 @@ FORMAT_VERSION = 1
 
 def export(project: Project, framework: Framework) -> dict[str, Any]:
     """The export as plain data."""
-    effort = effort_figures(project, framework)
+    view = ReportView(project, framework)
+    effort = view.effort
     summary = status_summary(project, framework)
     for stage in summary["stages"]:
         stage["effort_minutes"] = effort.by_stage.get(stage["id"], 0)
         stage["rework_minutes"] = effort.rework_by_stage.get(stage["id"], 0)
-    first = first_iterations(project.visits)
-    items = open_items(project, framework)
-    answers = project.answers
+    items = view.open_items
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -47,7 +38,7 @@ def export(project: Project, framework: Framework) -> dict[str, Any]:
             "name": project.meta.name,
             "created_at": project.meta.created_at,
             "created_by": project.meta.created_by,
-            "as_of": as_of(project),
+            "as_of": view.as_of,
             "current_stage": summary["current_stage"],
             "iteration": summary["iteration"],
             "closed": summary["closed"],
@@ -65,15 +56,14 @@ def export(project: Project, framework: Framework) -> dict[str, Any]:
                 "left_at": s.visit.left_at,
                 "outcome": s.visit.outcome,
             }
-            for s in journey(project, framework)
+            for s in view.steps
         ],
         "switches": [{**_fields(s), "revisit": list(s.revisit)} for s in project.switches],
         "decisions": [_fields(d) for d in project.decisions],
         "experiments": [
-            {**_fields(e), "effort_minutes": effort.by_experiment.get(e.id, 0)}
-            for e in project.experiments
+            {**_fields(row.experiment), "effort_minutes": row.minutes} for row in view.experiments
         ],
-        "effort": [{**_fields(e), "rework": is_rework(e, first)} for e in project.effort],
+        "effort": [{**_fields(row.entry), "rework": row.rework} for row in view.effort_rows],
         "effort_summary": {
             "total_minutes": effort.total,
             "rework_minutes": effort.rework,
@@ -83,26 +73,16 @@ def export(project: Project, framework: Framework) -> dict[str, Any]:
             "rework_by_stage": effort.rework_by_stage,
             "by_iteration": [
                 {
-                    "iteration": r.number,
-                    "stages": list(r.stages),
-                    "started_at": r.started_at,
-                    "minutes": r.minutes,
-                    "rework_minutes": r.rework,
+                    "iteration": it.row.number,
+                    "stages": list(it.row.stages),
+                    "started_at": it.row.started_at,
+                    "minutes": it.row.minutes,
+                    "rework_minutes": it.row.rework,
                 }
-                for r in iteration_rows(project, effort)
+                for it in view.iterations
             ],
         },
-        "questions": [
-            {
-                "number": q.number,
-                "text": q.text,
-                "answer": answers[q.number].answer if q.number in answers else "unknown",
-                "note": answers[q.number].note if q.number in answers else "",
-                "updated_at": answers[q.number].updated_at if q.number in answers else None,
-                "updated_by": answers[q.number].updated_by if q.number in answers else None,
-            }
-            for q in framework.exploration_questions
-        ],
+        "questions": [_question(q) for q in view.questions],
         "open_items": {
             "revisit": [m.id for m in items.revisit],
             "required_not_done": [m.id for m in items.required_not_done],
@@ -111,6 +91,18 @@ def export(project: Project, framework: Framework) -> dict[str, Any]:
             "proposed_decisions": [d.id for d in items.proposed_decisions],
         },
         "events": [{**_fields(e), "refs": list(e.refs)} for e in project.events],
+    }
+
+
+def _question(row: QuestionRow) -> dict[str, Any]:
+    a = row.answer
+    return {
+        "number": row.question.number,
+        "text": row.question.text,
+        "answer": row.word,
+        "note": a.note if a else "",
+        "updated_at": a.updated_at if a else None,
+        "updated_by": a.updated_by if a else None,
     }
 
 

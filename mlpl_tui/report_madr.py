@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlpl_tui.errors import UsageError
-from mlpl_tui.figures import module_title, stage_title
 from mlpl_tui.framework import Framework
-from mlpl_tui.model import Decision, Project
+from mlpl_tui.model import Project
 from mlpl_tui.report_md import md, md_block
+from mlpl_tui.report_view import DecisionRow, ReportView
 from mlpl_tui.safe_io import refuse_link, write_file
+from mlpl_tui.wording import shown_date
 
 _RECORD = re.compile(r"^(\d{4})-.*\.md$")
 _MARKER = re.compile(r"<!-- mlpl-tui decision id: (\S+) -->")
@@ -78,10 +79,9 @@ def existing_records(folder: Path) -> tuple[dict[str, Path], int]:
     return ours, highest
 
 
-def record(
-    d: Decision, names: dict[str, str], framework: Framework, numbers: dict[str, int]
-) -> str:
-    """One decision in the MADR layout."""
+def record(row: DecisionRow, names: dict[str, str], numbers: dict[str, int]) -> str:
+    """One decision in the MADR layout (`numbers`: the records' numbers, by decision id)."""
+    d = row.decision
 
     def link(ref: str) -> str:
         if ref in names:
@@ -94,7 +94,7 @@ def record(
     lines = [
         "---",
         f"status: {_yaml(status)}",
-        f"date: {_yaml(d.created_at[:10] or 'unknown')}",
+        f"date: {_yaml(shown_date(d.created_at) or 'unknown')}",
         f"decision-makers: [{_yaml(d.created_by)}]",
         "---",
         "",
@@ -115,9 +115,9 @@ def record(
         "## More Information",
         "",
     ]
-    where = md(stage_title(framework, d.stage))
+    where = md(row.stage_title)
     if d.module:
-        where += f", module {md(module_title(framework, d.module))}"
+        where += f", module {md(row.module_title)}"
     lines.append(f"* Stage: {where or 'none'}")
     if d.supersedes:
         lines.append(f"* Supersedes {link(d.supersedes)}")
@@ -137,6 +137,7 @@ def write_records(project: Project, framework: Framework, folder: Path) -> Writt
         ours, highest = existing_records(folder)
     except OSError as exc:
         raise UsageError(f"{folder}: cannot use it ({exc.strerror})") from None
+    rows = ReportView(project, framework).decisions
     numbers: dict[str, int] = {}
     for d in project.decisions:
         path = ours.get(d.id)
@@ -148,10 +149,10 @@ def write_records(project: Project, framework: Framework, folder: Path) -> Writt
     names = {d.id: f"{numbers[d.id]:04d}-{slug(d.title)}.md" for d in project.decisions}
     created = updated = unchanged = 0
     try:
-        for d in project.decisions:
-            text = record(d, names, framework, numbers)
-            target = folder / names[d.id]
-            old = ours.get(d.id)
+        for row in rows:
+            text = record(row, names, numbers)
+            target = folder / names[row.decision.id]
+            old = ours.get(row.decision.id)
             if old is not None and old != target:
                 old.unlink()
             if old == target and target.read_text(encoding="utf-8") == text:

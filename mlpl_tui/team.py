@@ -17,6 +17,7 @@ from mlpl_tui.model import StateError
 from mlpl_tui.safe_io import read_regular_file, write_file
 from mlpl_tui.sanitize import clean, json_text
 from mlpl_tui.store import STATE_FILE, Data, dump, file_lock, parse_state, write_atomically
+from mlpl_tui.wording import plural, truncate
 
 if TYPE_CHECKING:
     from mlpl_tui.cli import Session
@@ -76,9 +77,9 @@ def _report(result: MergeResult, label: str, staged: str) -> int:
             f"{_shown(c.other)} as conflict {c.id}",
             file=sys.stderr,
         )
+    recorded = plural(len(result.conflicts), "conflict")
     print(
-        f"{label}: {len(result.conflicts)} conflict(s) recorded; choose with 'mlpl-tui conflicts', "
-        f"then 'git add {label}'",
+        f"{label}: {recorded} recorded; choose with 'mlpl-tui conflicts', then 'git add {label}'",
         file=sys.stderr,
     )
     return 1
@@ -354,7 +355,7 @@ def cmd_resolve(session: Session) -> int:
 
 def _shown(value: Any, limit: int = 50) -> str:
     text = json_text(value)  # controls as \u escapes: safe on a terminal and unambiguous
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return truncate(text, limit)
 
 
 def cmd_conflicts(session: Session) -> int:

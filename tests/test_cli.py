@@ -110,6 +110,10 @@ def test_status_shows_where_the_project_stands(cli: Cli) -> None:
     assert "iteration 1" in result.out
     assert "business.objectives" in result.out
     assert "Business Understanding" in result.out
+    # Each module with its status as a mark and in words: never colour alone.
+    assert "  [ ] business.objectives" in result.out
+    assert ok(cli("set", "business.objectives", "done")).code == 0
+    assert "  [x] business.objectives" in ok(cli("status")).out
 
 
 def test_status_json_has_the_documented_keys(cli: Cli, framework: Framework) -> None:
@@ -806,7 +810,7 @@ def test_validate_lists_every_problem_at_once(cli: Cli, framework: Framework) ->
     assert result.code == 1
     for name in named:
         assert name in result.out + result.err
-    assert "5 problem" in result.err
+    assert "5 problems found" in result.err
 
 
 def test_validate_warns_about_unknown_modules_and_passes(cli: Cli, framework: Framework) -> None:

@@ -20,6 +20,7 @@ from markdown_it import MarkdownIt
 from mlpl_tui import report_csv, report_html, report_json, report_md
 from mlpl_tui.figures import effort_figures, is_rework, iteration_rows, open_items
 from mlpl_tui.framework import Framework
+from mlpl_tui.journey import journey
 from mlpl_tui.lifecycle import (
     Context,
     abandon_experiment,
@@ -34,6 +35,7 @@ from mlpl_tui.lifecycle import (
 )
 from mlpl_tui.model import Project
 from mlpl_tui.report_madr import write_records
+from mlpl_tui.report_view import ReportView
 from mlpl_tui.store import Store
 from tests.conftest import ROOT, Result, apply
 
@@ -176,6 +178,55 @@ def test_open_items_name_modules_to_revisit_and_required_modules_not_done(
     assert [d.title for d in items.proposed_decisions] == [HOSTILE]
 
 
+# --- the view-model every format writes out ------------------------------------------------------
+
+
+def test_the_view_numbers_links_and_counts_what_every_format_shows(
+    project: Project, framework: Framework
+) -> None:
+    view = ReportView(project, framework)
+    assert view.file_name == "mlpl.json" and view.iteration == 3 and not view.closed
+    rows = view.decisions
+    assert [r.number for r in rows] == [1, 2, 3]
+    first, second, proposed = rows
+    assert [(k.label, k.number) for k in first.links] == [("Superseded by", 2)]
+    assert [(k.label, k.number) for k in second.links] == [("Supersedes", 1)]
+    assert [label for label, _ in second.sections] == ["Decision", "Consequences"]
+    assert view.proposed_decisions == [proposed]
+    counts = view.experiment_counts
+    assert (counts.total, counts.kept, counts.abandoned, counts.running) == (3, 1, 1, 1)
+    assert counts.lost_minutes == 240
+    assert [r.minutes for r in view.experiments] == [0, 240, 0]
+    assert [(s.stage, s.share) for s in view.stage_effort] == [
+        ("business", "33%"),
+        ("data", "40%"),
+        ("modelling", "0%"),
+        ("delivery", ""),
+    ]
+    assert [it.path for it in view.iterations] == [("1", "2"), ("2", "3"), ("1", "2")]
+    assert [q.word for q in view.questions] == ["yes", "unknown", "unknown", "unknown", "unknown"]
+    assert [(r.entry.stage, r.entry.iteration) for r in view.effort_rows if r.rework] == [
+        ("data", 2),
+        ("business", 3),
+        ("data", 3),
+    ]
+    assert all(r.status not in ("done", "skipped") for r in view.required_items)
+
+
+def test_a_link_to_a_decision_not_in_the_file_keeps_its_id(
+    project: Project, framework: Framework
+) -> None:
+    tables = {name: dict(rows) for name, rows in copy.deepcopy(project.tables).items()}
+    first = project.decisions[0].id
+    del tables["decisions"][first]
+    view = ReportView(Project(tables, project.label), framework)
+    (link,) = view.decisions[0].links
+    assert (link.label, link.ref, link.number) == ("Supersedes", first, None)
+    assert f"[{first}](#decision-{first})" in report_md.render(view.project, framework)
+    page = report_html.render(view.project, framework)
+    assert f'Supersedes <a href="#decision-{first}">{first}</a>' in page
+
+
 # --- Markdown --------------------------------------------------------------------------------
 
 
@@ -280,9 +331,8 @@ def test_the_mermaid_journey_has_a_node_per_visit_and_labelled_switches(
 
 def _with_hostile_framework_text(project: Project) -> Project:
     tables = copy.deepcopy(dict(project.tables))
-    for record in tables["switches"].values():
-        record["category"] = HOSTILE
-    return Project(tables, project.label)
+    switches = {id: {**record, "category": HOSTILE} for id, record in tables["switches"].items()}
+    return Project({**tables, "switches": switches}, project.label)
 
 
 MERMAID_LINE = re.compile(
@@ -296,7 +346,7 @@ def test_hostile_text_cannot_break_the_mermaid_diagram(
     project: Project, framework: Framework
 ) -> None:
     hostile = _with_hostile_framework_text(project)
-    lines = report_md.mermaid(report_md.journey(hostile, framework), framework)
+    lines = report_md.mermaid(journey(hostile, framework), framework)
     assert lines[0] == "```mermaid" and lines[-1] == "```"
     for line in lines[1:-1]:
         assert MERMAID_LINE.match(line), line
@@ -342,8 +392,8 @@ def test_html_has_every_switch_decision_experiment_and_the_effort_figures(
 # --- CSV and JSON ----------------------------------------------------------------------------
 
 
-def test_csv_rows_round_trip_through_the_csv_reader(project: Project) -> None:
-    rows = list(csv.DictReader(io.StringIO(report_csv.render(project), newline="")))
+def test_csv_rows_round_trip_through_the_csv_reader(project: Project, framework: Framework) -> None:
+    rows = list(csv.DictReader(io.StringIO(report_csv.render(project, framework), newline="")))
     effort = [r for r in rows if r["kind"] == "effort"]
     events = [r for r in rows if r["kind"] == "event"]
     assert len(effort) == len(project.effort) and len(events) == len(project.events)
@@ -453,7 +503,7 @@ def test_report_prints_markdown_by_default_and_writes_each_format(
         assert target.stat().st_size > 0 and done.out == ""
     assert json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["format_version"]
     done = fixture_cli("report", "--format", "madr", "-o", str(tmp_path / "adr"))
-    assert done.code == 0 and "3 decision record(s) written" in done.err
+    assert done.code == 0 and "3 decision records written" in done.err
 
 
 @pytest.mark.parametrize(
@@ -498,7 +548,7 @@ def test_a_new_project_reports_in_every_format(store: Store, framework: Framewor
     assert "0 lifecycle switches, 0 decisions, 0 experiments, 0m of effort logged." in text
     page = report_html.render(project, framework)
     assert "1 visit in 1 iteration." in page and "No decisions recorded." in page
-    rows = list(csv.reader(io.StringIO(report_csv.render(project), newline="")))
+    rows = list(csv.reader(io.StringIO(report_csv.render(project, framework), newline="")))
     assert rows[0][0] == "kind" and [r[0] for r in rows[1:]] == ["event"]
     data = json.loads(report_json.render(project, framework))
     assert data["effort_summary"]["rework_share"] == 0 and data["decisions"] == []

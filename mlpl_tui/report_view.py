@@ -1,0 +1,320 @@
+"""The report view-model: what every report shows, built once; the formats only write it out.
+
+Every text here is plain, as stored: each format escapes it its own way. Parts are computed on
+first use, so a format that needs only some of them (CSV) does not pay for the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+from mlpl_tui.figures import (
+    Effort,
+    IterationRow,
+    OpenItems,
+    as_of,
+    effort_figures,
+    first_iterations,
+    is_rework,
+    iteration_rows,
+    module_title,
+    open_items,
+    stage_title,
+)
+from mlpl_tui.framework import ExplorationQuestion, Framework, Module
+from mlpl_tui.journey import Step, journey
+from mlpl_tui.model import Answer, Decision, EffortEntry, Experiment, Project, Switch
+from mlpl_tui.progress import (
+    StageProgress,
+    current_stage_id,
+    is_closed,
+    iteration,
+    module_status,
+    stage_progress,
+)
+from mlpl_tui.wording import shown_date
+
+
+@dataclass(frozen=True)
+class ModuleRow:
+    """A module with its status and note (None: the module has no record yet)."""
+
+    module: Module
+    status: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class StageRow:
+    """A stage's progress, the effort logged on it and its modules."""
+
+    progress: StageProgress
+    minutes: int
+    modules: tuple[ModuleRow, ...]
+
+
+@dataclass(frozen=True)
+class SwitchRow:
+    """A lifecycle switch with the titles of where it came from and went back to."""
+
+    switch: Switch
+    from_title: str
+    to_title: str
+
+
+@dataclass(frozen=True)
+class DecisionLink:
+    """A supersedes link: `number` is None when the other decision is not in the file."""
+
+    label: str  # "Supersedes" or "Superseded by"
+    ref: str
+    number: int | None
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    """A decision, numbered D1, D2, ... in the order they were recorded."""
+
+    number: int
+    decision: Decision
+    stage_title: str
+    module_title: str  # "" when the decision names no module
+    links: tuple[DecisionLink, ...]
+
+    @property
+    def sections(self) -> list[tuple[str, str]]:
+        """The decision's texts that are not blank, each with its heading."""
+        d = self.decision
+        texts = (("Context", d.context), ("Decision", d.decision), ("Consequences", d.rationale))
+        return [(label, text) for label, text in texts if text.strip()]
+
+
+@dataclass(frozen=True)
+class ExperimentRow:
+    """An experiment, numbered E1, E2, ..., with the effort logged on it."""
+
+    number: int
+    experiment: Experiment
+    minutes: int
+
+
+@dataclass(frozen=True)
+class ExperimentCounts:
+    """How the experiments ended, and the effort the abandoned ones took."""
+
+    total: int
+    kept: int
+    abandoned: int
+    lost_minutes: int
+
+    @property
+    def running(self) -> int:
+        return self.total - self.kept - self.abandoned
+
+
+@dataclass(frozen=True)
+class StageEffort:
+    """Effort and rework on one stage (stages the framework lacks keep their id as title)."""
+
+    stage: str
+    title: str
+    minutes: int
+    rework: int
+
+    @property
+    def share(self) -> str:
+        """The rework share as a percentage, empty when nothing was logged."""
+        return f"{self.rework / self.minutes:.0%}" if self.minutes else ""
+
+
+@dataclass(frozen=True)
+class IterationEffort:
+    """One iteration's row, with the stages it visited as their numbers (ids when unknown)."""
+
+    row: IterationRow
+    path: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RequiredItem:
+    """A required module not passed yet, with its status."""
+
+    module: Module
+    status: str
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    """An exploration question and its answer (None: not answered)."""
+
+    question: ExplorationQuestion
+    answer: Answer | None
+
+    @property
+    def word(self) -> str:
+        return self.answer.answer if self.answer else "unknown"
+
+    def cells(self, text: Callable[[str], str], note: Callable[[str], str]) -> list[str]:
+        """The table row: number, question, answer, evidence, date; `text` and `note` escape."""
+        a = self.answer
+        row = [str(self.question.number), text(self.question.text), text(self.word)]
+        return [*row, note(a.note) if a else "", text(shown_date(a.updated_at)) if a else ""]
+
+
+@dataclass(frozen=True)
+class EffortRow:
+    """An effort entry and whether it is rework (figures.REWORK_DEFINITION)."""
+
+    entry: EffortEntry
+    rework: bool
+
+
+class ReportView:
+    """What the reports show about one project, derived once from the project and framework."""
+
+    def __init__(self, project: Project, framework: Framework) -> None:
+        self.project = project
+        self.framework = framework
+
+    @property
+    def name(self) -> str:
+        return self.project.meta.name
+
+    @property
+    def file_name(self) -> str:
+        """The state file's name, without its folder."""
+        return self.project.label.replace("\\", "/").rsplit("/", 1)[-1]
+
+    @cached_property
+    def as_of(self) -> str:
+        return as_of(self.project)
+
+    @cached_property
+    def closed(self) -> bool:
+        return is_closed(self.project)
+
+    @cached_property
+    def current_title(self) -> str:
+        return stage_title(self.framework, current_stage_id(self.project))
+
+    @cached_property
+    def iteration(self) -> int:
+        return iteration(self.project)
+
+    @cached_property
+    def effort(self) -> Effort:
+        return effort_figures(self.project, self.framework)
+
+    @cached_property
+    def stages(self) -> list[StageRow]:
+        project = self.project
+        rows = []
+        for p in stage_progress(project, self.framework):
+            modules = []
+            for m in p.stage.modules:
+                record = project.modules.get(m.id)
+                note = record.note if record else None
+                modules.append(ModuleRow(m, module_status(project, m.id), note))
+            rows.append(StageRow(p, self.effort.by_stage.get(p.stage.id, 0), tuple(modules)))
+        return rows
+
+    @cached_property
+    def steps(self) -> list[Step]:
+        return journey(self.project, self.framework)
+
+    @cached_property
+    def switches(self) -> list[SwitchRow]:
+        f = self.framework
+        return [
+            SwitchRow(
+                s,
+                stage_title(f, s.from_stage),
+                module_title(f, s.to_module) or stage_title(f, s.to_stage),
+            )
+            for s in self.project.switches
+        ]
+
+    @cached_property
+    def decision_numbers(self) -> dict[str, int]:
+        return {d.id: i for i, d in enumerate(self.project.decisions, start=1)}
+
+    @cached_property
+    def decisions(self) -> list[DecisionRow]:
+        numbers, f = self.decision_numbers, self.framework
+        rows = []
+        for d in self.project.decisions:
+            refs = (("Supersedes", d.supersedes), ("Superseded by", d.superseded_by))
+            links = tuple(DecisionLink(label, ref, numbers.get(ref)) for label, ref in refs if ref)
+            module = module_title(f, d.module) if d.module else ""
+            rows.append(DecisionRow(numbers[d.id], d, stage_title(f, d.stage), module, links))
+        return rows
+
+    @cached_property
+    def experiments(self) -> list[ExperimentRow]:
+        minutes = self.effort.by_experiment
+        return [
+            ExperimentRow(i, e, minutes.get(e.id, 0))
+            for i, e in enumerate(self.project.experiments, start=1)
+        ]
+
+    @cached_property
+    def experiment_counts(self) -> ExperimentCounts:
+        rows = self.experiments
+        dropped = [r for r in rows if r.experiment.status == "abandoned"]
+        return ExperimentCounts(
+            total=len(rows),
+            kept=sum(r.experiment.status == "kept" for r in rows),
+            abandoned=len(dropped),
+            lost_minutes=sum(r.minutes for r in dropped),
+        )
+
+    @cached_property
+    def stage_effort(self) -> list[StageEffort]:
+        effort = self.effort
+        return [
+            StageEffort(
+                stage,
+                stage_title(self.framework, stage),
+                minutes,
+                effort.rework_by_stage.get(stage, 0),
+            )
+            for stage, minutes in effort.by_stage.items()
+        ]
+
+    @cached_property
+    def iterations(self) -> list[IterationEffort]:
+        numbers = {s.id: str(s.number) for s in self.framework.stages}
+        return [
+            IterationEffort(row, tuple(numbers.get(s, s) for s in row.stages))
+            for row in iteration_rows(self.project, self.effort)
+        ]
+
+    @cached_property
+    def open_items(self) -> OpenItems:
+        return open_items(self.project, self.framework)
+
+    @cached_property
+    def required_items(self) -> list[RequiredItem]:
+        """Open required modules with their status (open_items.required_not_done)."""
+        return [
+            RequiredItem(m, module_status(self.project, m.id))
+            for m in self.open_items.required_not_done
+        ]
+
+    @cached_property
+    def proposed_decisions(self) -> list[DecisionRow]:
+        """Decisions still proposed, numbered as in the decision list."""
+        proposed = {d.id for d in self.open_items.proposed_decisions}
+        return [row for row in self.decisions if row.decision.id in proposed]
+
+    @cached_property
+    def questions(self) -> list[QuestionRow]:
+        answers = self.project.answers
+        return [QuestionRow(q, answers.get(q.number)) for q in self.framework.exploration_questions]
+
+    @cached_property
+    def effort_rows(self) -> list[EffortRow]:
+        first = first_iterations(self.project.visits)
+        return [EffortRow(e, is_rework(e, first)) for e in self.project.effort]
