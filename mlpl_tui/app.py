@@ -10,11 +10,11 @@ every change goes through `act`, which applies one lifecycle rule under the stor
 from __future__ import annotations
 
 import gc
-import importlib
 import os
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -25,26 +25,17 @@ from mlpl_tui.errors import MlplError
 from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context
 from mlpl_tui.model import Change, Project, StateError
+from mlpl_tui.screens.base import Host, ProjectView, Rule
 from mlpl_tui.store import Store
+from mlpl_tui.widgets.option_list_guard import guard_option_list_paging
 from mlpl_tui.widgets.text import clip, data_markup
+from mlpl_tui.wording import STAGE_ORDER, stage_name
 
 if TYPE_CHECKING:
     from mlpl_tui.cli import Session
-    from screens.base import Rule
 
 DISK_POLL_SECONDS = 0.5
 
-STAGE_KEYS = ("business", "data", "modelling", "delivery")
-
-# Screens built by `name -> (module, class)`; each class is a ProjectScreen made with no arguments.
-# They are imported when first shown, so a missing one is reported instead of breaking start-up.
-SCREENS_BY_MODE: dict[str, tuple[str, str]] = {
-    "dashboard": ("screens.dashboard", "DashboardScreen"),
-    "decisions": ("screens.decisions", "DecisionsScreen"),
-    "history": ("screens.history", "HistoryScreen"),
-    "experiments": ("screens.experiments", "ExperimentsScreen"),
-    "conflicts": ("screens.conflicts", "ConflictsScreen"),
-}
 SCREEN_TITLES = {
     "dashboard": "Dashboard",
     "decisions": "All decisions",
@@ -52,51 +43,53 @@ SCREEN_TITLES = {
     "experiments": "Experiments",
     "conflicts": "Conflicts",
 }
+# Every main screen is a mode: the named ones above and `stage-<id>` for each stage.
+MODES = (*SCREEN_TITLES, *(f"stage-{s}" for s in STAGE_ORDER))
 
 
-def _screen_factory(mode: str) -> Callable[[], Screen[None]]:
-    if mode.startswith("stage-"):
-        stage_id = mode.removeprefix("stage-")
+def make_screen(mode: str) -> Screen[None]:
+    """The main screen of `mode`; each module is imported when first shown, for a quick start."""
+    if mode == "dashboard":
+        from mlpl_tui.screens.dashboard import DashboardScreen
 
-        def make_stage() -> Screen[None]:
-            from screens.stage import StageScreen
+        return DashboardScreen()
+    if mode == "decisions":
+        from mlpl_tui.screens.decisions import DecisionsScreen
 
-            return StageScreen(stage_id)
+        return DecisionsScreen()
+    if mode == "history":
+        from mlpl_tui.screens.history import HistoryScreen
 
-        return make_stage
-    module_name, class_name = SCREENS_BY_MODE[mode]
+        return HistoryScreen()
+    if mode == "experiments":
+        from mlpl_tui.screens.experiments import ExperimentsScreen
 
-    def make() -> Screen[None]:
-        screen_class: type[Screen[None]] = getattr(importlib.import_module(module_name), class_name)
-        return screen_class()
+        return ExperimentsScreen()
+    if mode == "conflicts":
+        from mlpl_tui.screens.conflicts import ConflictsScreen
 
-    return make
+        return ConflictsScreen()
+    from mlpl_tui.screens.stage import StageScreen
 
-
-def _available(mode: str) -> bool:
-    """Whether the screen of `mode` can be imported (a screen may not be built yet)."""
-    if mode.startswith("stage-") or mode == "dashboard":
-        return True
-    module_name, class_name = SCREENS_BY_MODE[mode]
-    try:
-        return hasattr(importlib.import_module(module_name), class_name)
-    except ImportError:
-        return False
+    return StageScreen(mode.removeprefix("stage-"))
 
 
 def _stage_binding(number: int, stage_id: str) -> Binding:
     return Binding(
         str(number),
         f"show('stage-{stage_id}')",
-        stage_id.capitalize(),
+        stage_name(stage_id),
         show=False,
         id=f"stage-{number}",
         tooltip=f"Stage {number}: its modules, artifacts and decisions",
     )
 
 
-class MlplApp(App[None]):
-    """Shows one project; every change goes through the store, and changes on disk come in."""
+class MlplApp(App[None], Host):
+    """Shows one project; every change goes through the store, and changes on disk come in.
+
+    It implements `Host`, the screens' side of the contract (screens/base.py).
+    """
 
     TITLE = "mlpl-tui"
     ENABLE_COMMAND_PALETTE = True
@@ -109,7 +102,7 @@ class MlplApp(App[None]):
             key_display="0",
             tooltip="Progress, journey, questions, decisions, effort",
         ),
-        *(_stage_binding(n, s) for n, s in enumerate(STAGE_KEYS, start=1)),
+        *(_stage_binding(n, s) for n, s in enumerate(STAGE_ORDER, start=1)),
         Binding(
             "a",
             "advance",
@@ -192,20 +185,20 @@ class MlplApp(App[None]):
                 problem = str(exc)
         if project is not None:
             # Start straight in the dashboard's mode: the first frame is the dashboard itself.
+            # Textual reads the first mode from this class variable in App.__init__, and which
+            # one depends on the file, so it is set on the instance first.
             self.DEFAULT_MODE = "dashboard"  # type: ignore[misc]
         super().__init__()
-        from screens.listing import guard_option_list_paging
-
         guard_option_list_paging()  # Textual 8.2.8 crashes on an early page key (see there)
         self.store, self._framework, self._make_context = store, framework, context
         self.new_file = new_file
         self._project = project
         self.problem = problem
         self._failed_stamp: tuple[int, int, int] | None = None
-        for mode in (*SCREENS_BY_MODE, *(f"stage-{s}" for s in STAGE_KEYS)):
-            self.add_mode(mode, _screen_factory(mode))
+        for mode in MODES:
+            self.add_mode(mode, partial(make_screen, mode))
 
-    # --- the Host protocol (screens/base.py) ---------------------------------------------------
+    # --- the Host contract (screens/base.py) ---------------------------------------------------
 
     @property
     def project(self) -> Project:
@@ -278,7 +271,7 @@ class MlplApp(App[None]):
         self.set_interval(DISK_POLL_SECONDS, self.check_disk)
         self.call_after_refresh(_collect_garbage_from_now_on)
         if self.store is None:
-            from screens.welcome import WelcomeScreen
+            from mlpl_tui.screens.welcome import WelcomeScreen
 
             self.push_screen(WelcomeScreen(self.new_file or Path.cwd() / "mlpl.json"))
         elif self.problem is not None:
@@ -301,7 +294,7 @@ class MlplApp(App[None]):
 
     def show_problem(self, message: str) -> None:
         """Open (or update) the read-only problem screen; polling recovers from it."""
-        from screens.problem import ProblemScreen
+        from mlpl_tui.screens.problem import ProblemScreen
 
         self.problem = message
         self._failed_stamp = self._disk_stamp()
@@ -312,7 +305,7 @@ class MlplApp(App[None]):
         self.push_screen(ProblemScreen(message, label))
 
     def _recover(self) -> None:
-        from screens.problem import ProblemScreen
+        from mlpl_tui.screens.problem import ProblemScreen
 
         self.problem = None
         self._failed_stamp = None
@@ -360,11 +353,11 @@ class MlplApp(App[None]):
         if self.problem is not None:
             self._recover()
             return
-        show = getattr(self.screen, "show", None)
+        screen = self.screen
         # A screen still composing draws the new snapshot when it is resumed.
-        if callable(show) and self.screen.is_mounted:
+        if isinstance(screen, ProjectView) and screen.is_mounted:
             try:
-                show(self._project)
+                screen.show(self._project)
             except MlplError as exc:  # a record that cannot be read (records are read lazily)
                 self.show_problem(str(exc))
 
@@ -376,21 +369,17 @@ class MlplApp(App[None]):
     # --- actions ------------------------------------------------------------------------------
 
     def action_show(self, mode: str) -> None:
-        """Switch to a main screen by mode name (see SCREENS_BY_MODE and `stage-<id>`)."""
-        if self._project is None:
-            return
-        if not _available(mode):
-            self.notify(f"The {SCREEN_TITLES.get(mode, mode)} screen is not available yet")
-            return
-        self.switch_mode(mode)
+        """Switch to a main screen by mode name (see MODES)."""
+        if self._project is not None:
+            self.switch_mode(mode)
 
     def _current_stage_of_screen(self) -> str | None:
-        stage_id = getattr(self.screen, "stage_id", None)
-        return stage_id if isinstance(stage_id, str) else None
+        screen = self.screen
+        return screen.stage_id if isinstance(screen, ProjectView) else None
 
     def action_advance(self) -> None:
         from mlpl_tui.progress import current_stage_id
-        from screens.modals import AdvanceModal
+        from mlpl_tui.screens.modals import AdvanceModal
 
         before = current_stage_id(self.project)
         on_stage = self._current_stage_of_screen() == before
@@ -404,22 +393,22 @@ class MlplApp(App[None]):
         self.push_screen(AdvanceModal(), follow)
 
     def action_loop_back(self) -> None:
-        from screens.modals import LoopBackModal
+        from mlpl_tui.screens.modals import LoopBackModal
 
         self.push_screen(LoopBackModal())
 
     def action_decide(self) -> None:
-        from screens.modals import DecisionModal
+        from mlpl_tui.screens.modals import DecisionModal
 
         self.push_screen(DecisionModal(stage=self._current_stage_of_screen()))
 
     def action_log_time(self) -> None:
-        from screens.modals import EffortModal
+        from mlpl_tui.screens.modals import EffortModal
 
         self.push_screen(EffortModal(stage=self._current_stage_of_screen()))
 
     def action_help(self) -> None:
-        from screens.help import HelpScreen
+        from mlpl_tui.screens.help import HelpScreen
 
         if isinstance(self.screen, HelpScreen):
             self.pop_screen()
@@ -428,7 +417,7 @@ class MlplApp(App[None]):
 
     # --- the command palette ---------------------------------------------------------------------
 
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every action by name, grouped by category ("stage: Data", "record: decision")."""
         if self._project is None or self.problem is not None:
             yield SystemCommand("app: Quit", "Leave mlpl-tui", self.action_quit)
@@ -438,7 +427,7 @@ class MlplApp(App[None]):
         )
         for number, stage in enumerate(self._framework.stages, start=1):
             yield SystemCommand(
-                f"stage: {stage.id.capitalize()} ({number})",
+                f"stage: {stage_name(stage.id)} ({number})",
                 data_markup(stage.title),  # from mlpl.yaml; the palette reads help as markup
                 self._show(f"stage-{stage.id}"),
             )
@@ -449,9 +438,8 @@ class MlplApp(App[None]):
         yield SystemCommand("lifecycle: Loop back (b)", "A new iteration", self.action_loop_back)
         yield SystemCommand("record: Decision (d)", "Record a decision", self.action_decide)
         yield SystemCommand("record: Log time (t)", "Log effort", self.action_log_time)
-        commands = getattr(screen, "palette_commands", None)
-        if callable(commands):
-            yield from commands()
+        if isinstance(screen, ProjectView):
+            yield from screen.palette_commands()
         yield SystemCommand("app: Help (?)", "Every key of this screen", self.action_help)
         yield SystemCommand("app: Theme", "Change the colours", self.action_change_theme)
         yield SystemCommand("app: Quit (q)", "Leave mlpl-tui", self.action_quit)

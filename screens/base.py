@@ -1,11 +1,18 @@
-"""What every screen stands on: the host app's contract and a screen that redraws the project."""
+"""The typed contract between the app and its screens, and the screen that redraws the project.
+
+`Host` is the app as screens and dialogs see it; `MlplApp` implements it, and no screen imports
+the app. `ProjectView` is a screen as the app sees it: the app calls `show` with every new
+snapshot, opens dialogs on the view's `stage_id`, and lists its `palette_commands`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Protocol, cast
+from abc import abstractmethod
+from collections.abc import Callable, Iterable
+from typing import Any
 
-from textual.screen import ModalScreen, Screen
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 
 from mlpl_tui.errors import MlplError
 from mlpl_tui.framework import Framework
@@ -15,26 +22,71 @@ from mlpl_tui.model import Change, Project
 Rule = Callable[[Project, Framework, Context], Change]
 
 
-class Host(Protocol):
-    """What screens may ask of the app: the current snapshot, the framework, and a way to act."""
+class Host:
+    """What screens and dialogs may ask of the app: the snapshot, the framework, ways to act.
+
+    A plain base class rather than a Protocol: Textual's metaclass cannot be mixed with
+    Protocol's, and `host_of` checks it with a cheap isinstance. mypy reports an app that leaves
+    a method out (`abstractmethod` needs no ABCMeta for that).
+    """
 
     @property
-    def project(self) -> Project: ...
+    @abstractmethod
+    def project(self) -> Project:
+        """The current snapshot (raises when no project is open)."""
 
     @property
-    def framework(self) -> Framework: ...
+    @abstractmethod
+    def framework(self) -> Framework:
+        """The framework the project follows."""
 
+    @abstractmethod
+    def context(self) -> Context:
+        """Who acts and the injected clock; screens show times from here, never the wall clock."""
+
+    @abstractmethod
     def act(self, rule: Rule) -> Change | None:
-        """Apply one rule through the store; None (and an error shown) when it was refused."""
-        ...
+        """Apply one rule through the store; None (and the refusal notified) when refused."""
+
+    @abstractmethod
+    def attempt(self, rule: Rule) -> tuple[Change | None, str | None]:
+        """Apply one rule; the change, or None and the refusal in words for a dialog to show."""
+
+    @abstractmethod
+    def show_problem(self, message: str) -> None:
+        """Open the read-only problem screen: the state file (or one record) cannot be read."""
+
+    @abstractmethod
+    def create_project(self, name: str) -> str | None:
+        """Create the state file the welcome screen offers; the error in words, or None."""
 
 
-class ProjectScreen(Screen[None]):
-    """A full screen showing the project; `show` is called on resume and after every change."""
+def host_of(app: App[Any]) -> Host:
+    """The app as a `Host`; screens run only inside an app that implements the contract."""
+    if not isinstance(app, Host):
+        raise TypeError(f"{type(app).__name__} does not implement mlpl_tui.screens.base.Host")
+    return app
+
+
+class ProjectView:
+    """What the app may ask of the screen on top: redraw, the stage it is about, its commands."""
+
+    stage_id: str | None = None  # the stage dialogs opened from here are about (None: current)
+
+    def show(self, project: Project) -> None:
+        """Draw `project`; cheap and idempotent (it runs after every change and disk reload)."""
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """This view's actions for the command palette."""
+        return ()
+
+
+class ProjectScreen(Screen[None], ProjectView):
+    """A full screen showing the project; `show` runs on resume and after every change."""
 
     @property
     def host(self) -> Host:
-        return cast(Host, self.app)
+        return host_of(self.app)
 
     def on_screen_resume(self) -> None:
         self.redraw()
@@ -46,18 +98,4 @@ class ProjectScreen(Screen[None]):
         except MlplError as exc:
             # A record the snapshot could not read (records are read lazily): the app opens
             # its read-only problem screen instead of crashing.
-            report = getattr(self.app, "show_problem", None)
-            if not callable(report):
-                raise
-            report(str(exc))
-
-    def show(self, project: Project) -> None:
-        """Draw `project`; must be cheap and idempotent (it runs after every change)."""
-
-
-class ProjectModal(ModalScreen[None]):
-    """A dialog over a screen; it acts through the host and dismisses itself when done."""
-
-    @property
-    def host(self) -> Host:
-        return cast(Host, self.app)
+            self.host.show_problem(str(exc))

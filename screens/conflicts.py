@@ -11,19 +11,14 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
-from textual.app import ComposeResult, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
-from textual.widgets import OptionList, Static
 
 from mlpl_tui import lifecycle
 from mlpl_tui.model import MERGE_SIDES, Conflict, Project
 from mlpl_tui.sanitize import json_text
-from mlpl_tui.widgets.bars import KeyBar, TitleBar
+from mlpl_tui.screens.record_screen import RecordScreen, Rows
 from mlpl_tui.widgets.text import clip
-from screens.base import ProjectScreen
-from screens.listing import RecordList
 
 
 def shown(value: Any) -> str:
@@ -71,8 +66,12 @@ def conflict_text(project: Project, conflict: Conflict) -> Text:
     else:
         text.append(f"\nUnresolved: the record holds {conflict.kept} until you choose")
     for side in MERGE_SIDES:
-        who = getattr(conflict, f"{side}_by") or "?"
-        when = getattr(conflict, f"{side}_at") or "?"
+        by, at = (
+            (conflict.ours_by, conflict.ours_at)
+            if side == "ours"
+            else (conflict.theirs_by, conflict.theirs_at)
+        )
+        who, when = by or "?", at or "?"
         mark = "held now →" if side == held(conflict) else ""
         text.append(f"\n\n{mark:<10} {side:<6}", style="bold")
         text.append(clip(f" set by {who}, {when}") + "\n")
@@ -81,7 +80,7 @@ def conflict_text(project: Project, conflict: Conflict) -> Text:
     return text
 
 
-class ConflictsScreen(ProjectScreen):
+class ConflictsScreen(RecordScreen):
     """The conflicts a merge recorded, and the choice of which value to keep."""
 
     CSS_PATH = "conflicts.tcss"
@@ -101,59 +100,32 @@ class ConflictsScreen(ProjectScreen):
             tooltip="Keep the merged-in branch's value",
         ),
     ]
+    LIST_ID = "conflicts"
 
-    def __init__(self) -> None:
-        super().__init__(name="conflicts")
-        self._shown: Project | None = None
-
-    def compose(self) -> ComposeResult:
-        yield TitleBar()
-        yield Static("", id="title", markup=False)
-        yield RecordList(id="conflicts")
-        with VerticalScroll(id="detail"):
-            yield Static("", id="conflict", markup=False)
-        yield KeyBar()
-
-    def on_mount(self) -> None:
-        self.query_one(RecordList).focus()
-
-    def show(self, project: Project) -> None:
-        if project is self._shown:
-            return  # snapshots are immutable: the same one draws the same screen
-        self._shown = project
-        self.query_one(TitleBar).set_title(project.meta.name)
+    def listing(self, project: Project) -> tuple[str, Rows]:
         conflicts = sorted(project.conflicts, key=lambda c: c.resolved)  # stable: open first
         open_count = sum(1 for c in conflicts if not c.resolved)
         title = f"Merge conflicts: {open_count} unresolved, {len(conflicts) - open_count} resolved"
         if open_count:
             title += " · o keeps ours · r keeps theirs"
-        self.query_one("#title", Static).update(Text(title))
-        self.query_one(RecordList).set_rows([(c.id, conflict_row(c)) for c in conflicts])
-        self._show_detail(project)
+        return title, [(c.id, conflict_row(c)) for c in conflicts]
 
-    def _highlighted(self, project: Project) -> Conflict | None:
-        record_id = self.query_one(RecordList).record_id
+    def _conflict(self, project: Project, record_id: str | None) -> Conflict | None:
         return next((c for c in project.conflicts if c.id == record_id), None)
 
-    def _show_detail(self, project: Project) -> None:
-        conflict = self._highlighted(project)
-        detail = self.query_one("#conflict", Static)
+    def detail(self, project: Project, record_id: str | None) -> Text:
+        conflict = self._conflict(project, record_id)
         if conflict is None:
-            detail.update(
+            return Text(
                 "No merge conflicts are recorded.\n\n"
                 "When a merge through the git merge driver (mlpl-tui git-setup) finds a field "
                 "changed on both branches, it keeps one value, records both here, and "
                 "'mlpl-tui validate' fails until one is chosen."
             )
-        else:
-            detail.update(conflict_text(project, conflict))
-
-    @on(OptionList.OptionHighlighted, "#conflicts")
-    def _moved(self) -> None:
-        self._show_detail(self.host.project)
+        return conflict_text(project, conflict)
 
     def action_keep(self, side: str) -> None:
-        conflict = self._highlighted(self.host.project)
+        conflict = self._conflict(self.host.project, self.record_id)
         if conflict is None:
             self.notify("No conflict is highlighted", title="Nothing to resolve")
             return

@@ -3,9 +3,8 @@ exploration questions, recent decisions and effort."""
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from collections.abc import Iterable
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
@@ -13,8 +12,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
+from mlpl_tui.figures import dashboard_effort, recent_decisions
 from mlpl_tui.journey import journey
-from mlpl_tui.model import Decision, Project, RecordError, StateError
+from mlpl_tui.model import Project
 from mlpl_tui.progress import (
     current_stage_id,
     format_minutes,
@@ -23,11 +23,12 @@ from mlpl_tui.progress import (
     iteration,
     stage_progress,
 )
+from mlpl_tui.screens.base import ProjectScreen
 from mlpl_tui.widgets.bars import KeyBar, TitleBar
 from mlpl_tui.widgets.journey_path import JourneyPath
 from mlpl_tui.widgets.stage_bar import stage_line
 from mlpl_tui.widgets.text import clip
-from screens.base import ProjectScreen
+from mlpl_tui.wording import shown_date, stage_name
 
 RECENT_DECISIONS = 3  # at 80x24; a taller terminal lists one more per extra row
 BASE_HEIGHT = 24
@@ -75,16 +76,16 @@ class DashboardScreen(ProjectScreen):
         else:
             missing = gate_missing(project, here)
             gate = f"gate needs {len(missing)} module(s)" if missing else "gate met: a to advance"
-            where = f"in {here.number} {here.id.capitalize()}, iteration {iteration(project)}"
+            where = f"in {here.number} {stage_name(here.id)}, iteration {iteration(project)}"
             where += f" · {gate}"
         summary = f"{clip(project.meta.name)}: {where}"
 
-        today = self._today()
+        today = self.host.context().today
         number = iteration(project)
-        minutes, this_iteration, today_minutes = effort_sums(project, number, today)
+        effort = dashboard_effort(project, number, today)
         total = project.total_minutes
         lines = [
-            stage_line(p, minutes.get(p.stage.id, 0), p.counts.get("revisit", 0))
+            stage_line(p, effort.by_stage.get(p.stage.id, 0), p.counts.get("revisit", 0))
             for p in stage_progress(project, framework)
         ]
         stages = Text(summary, style="bold")
@@ -92,7 +93,7 @@ class DashboardScreen(ProjectScreen):
         stages.append_text(section("Stages", lines))
         self.query_one("#stages", Static).update(stages)
 
-        lanes = [f"{s.number} {s.id.capitalize()}" for s in framework.stages]
+        lanes = [f"{s.number} {stage_name(s.id)}" for s in framework.stages]
         self.query_one(JourneyPath).set_journey(journey(project, framework), lanes)
 
         answers = project.answers
@@ -104,18 +105,20 @@ class DashboardScreen(ProjectScreen):
             section("Exploration questions (x answers)", questions)
         )
 
-        shown = RECENT_DECISIONS + max(0, self.size.height - BASE_HEIGHT)
+        # The terminal's height, not the screen's: during a resize the screen is laid out at the
+        # new size only after `on_resize` has run; the app has the new size first.
+        shown = RECENT_DECISIONS + max(0, self.app.size.height - BASE_HEIGHT)
         decisions = [
-            f"{d.created_at[:10]} {d.status:<8} {d.title}" for d in recent_decisions(project, shown)
+            f"{shown_date(d.created_at)} {d.status:<8} {d.title}"
+            for d in recent_decisions(project, shown)
         ]
-        effort = [
-            f"Total {format_minutes(total) if total else '0m'}"
-            f" · iteration {number}: {format_minutes(this_iteration) if this_iteration else '0m'}",
-            f"Today ({today}): {format_minutes(today_minutes) if today_minutes else '0m'}",
+        minutes = [
+            f"Total {_minutes(total)} · iteration {number}: {_minutes(effort.in_iteration)}",
+            f"Today ({today}): {_minutes(effort.on_day)}",
         ]
         right = section("Recent decisions", decisions or ["None yet: d records one."])
         right.append("\n")
-        right.append_text(section("Effort", effort))
+        right.append_text(section("Effort", minutes))
         self.query_one("#decisions", Static).update(right)
         self._shown = project  # only once drawn: a record that cannot be read leaves it unset
 
@@ -125,7 +128,7 @@ class DashboardScreen(ProjectScreen):
             self.redraw()
 
     def action_answer(self) -> None:
-        from screens.modals import QuestionModal
+        from mlpl_tui.screens.modals import QuestionModal
 
         answers = self.host.project.answers
         numbers = [q.number for q in self.host.framework.exploration_questions]
@@ -135,10 +138,6 @@ class DashboardScreen(ProjectScreen):
     def palette_commands(self) -> Iterable[SystemCommand]:
         """This screen's actions for the command palette."""
         yield SystemCommand("question: Answer (x)", "An exploration question", self.action_answer)
-
-    def _today(self) -> str:
-        context = getattr(self.app, "context", None)
-        return str(context().today) if callable(context) else ""
 
 
 def section(title: str, lines: Iterable[str]) -> Text:
@@ -152,37 +151,6 @@ def section(title: str, lines: Iterable[str]) -> Text:
     return text
 
 
-def effort_sums(project: Project, number: int, today: str) -> tuple[dict[str, int], int, int]:
-    """Minutes per stage, in iteration `number`, and on `today`.
-
-    Reads only the fields it sums, so a long-running project's dashboard opens quickly; the
-    minutes are checked (total_minutes), the rest is reported by `mlpl-tui validate`.
-    """
-    per_stage: dict[str, int] = {}
-    this_iteration = on_today = 0
-    if not project.total_minutes:  # also checks every entry's minutes, naming a broken one
-        return per_stage, this_iteration, on_today
-    for raw in project.raw("effort").values():
-        minutes = raw["minutes"]
-        stage = raw.get("stage")
-        if isinstance(stage, str):
-            per_stage[stage] = per_stage.get(stage, 0) + minutes
-        if raw.get("iteration", 1) == number:
-            this_iteration += minutes
-        if raw.get("on") == today:
-            on_today += minutes
-    return per_stage, this_iteration, on_today
-
-
-def recent_decisions(project: Project, count: int = RECENT_DECISIONS) -> list[Decision]:
-    """The latest decisions, newest first, parsing only those."""
-
-    def key(item: tuple[str, Mapping[str, Any]]) -> tuple[str, str]:
-        created = item[1].get("created_at")
-        return (created if isinstance(created, str) else "", item[0])
-
-    latest = heapq.nlargest(count, project.raw("decisions").items(), key=key)
-    try:
-        return [Decision.parse(id, raw) for id, raw in latest]
-    except RecordError as exc:
-        raise StateError(f"{project.label}: {exc}; fix it or restore the file from git") from None
+def _minutes(minutes: int) -> str:
+    """`1h30m`, or `0m` when nothing was logged."""
+    return format_minutes(minutes) if minutes else "0m"

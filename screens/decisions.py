@@ -12,20 +12,15 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList
 
 from mlpl_tui.model import Decision, Project
-from mlpl_tui.widgets.bars import KeyBar, TitleBar
+from mlpl_tui.screens.record_screen import RecordScreen, Rows
+from mlpl_tui.widgets.record_list import RecordList
 from mlpl_tui.widgets.text import clip
-from screens.base import ProjectScreen
-from screens.listing import RecordList
-
-
-def _when(stamp: str) -> str:
-    return stamp[:16].replace("T", " ")
+from mlpl_tui.wording import shown_date, shown_time
 
 
 def decision_row(decision: Decision) -> str:
@@ -37,9 +32,8 @@ def decision_row(decision: Decision) -> str:
     if decision.module:
         where += "/" + decision.module.split(".", 1)[-1]
     link = f"  (replaces {decision.supersedes})" if decision.supersedes else ""
-    return (
-        f"{decision.created_at[:10]} {decision.status:<10} {where[:22]:<22} {decision.title}{link}"
-    )
+    when = shown_date(decision.created_at)
+    return f"{when} {decision.status:<10} {where[:22]:<22} {decision.title}{link}"
 
 
 def _linked(project: Project, id: str | None) -> str:
@@ -59,7 +53,7 @@ def decision_text(project: Project, decision: Decision) -> Text:
     text.append(f"  [{decision.status}]")
     where = " / ".join(x for x in (decision.stage, decision.module) if x) or "no stage"
     by = f"{decision.id} · {where} · by {decision.created_by or '?'}"
-    text.append("\n" + clip(f"{by}, {_when(decision.created_at)}"))
+    text.append("\n" + clip(f"{by}, {shown_time(decision.created_at)}"))
     text.append("\nSupersedes:    ", style="bold")
     text.append(clip(_linked(project, decision.supersedes)))
     text.append("\nSuperseded by: ", style="bold")
@@ -74,7 +68,7 @@ def decision_text(project: Project, decision: Decision) -> Text:
     return text
 
 
-class DecisionsScreen(ProjectScreen):
+class DecisionsScreen(RecordScreen):
     """The decision log: list above, the highlighted decision in full below."""
 
     CSS_PATH = "decisions.tcss"
@@ -95,60 +89,28 @@ class DecisionsScreen(ProjectScreen):
             tooltip="Go to the linked decision (also enter)",
         ),
     ]
-
-    def __init__(self) -> None:
-        super().__init__(name="decisions")
-        self._shown: Project | None = None
-
-    def compose(self) -> ComposeResult:
-        yield TitleBar()
-        yield Static("", id="title", markup=False)
-        yield RecordList(id="decisions")
-        with VerticalScroll(id="detail"):
-            yield Static("", id="decision", markup=False)
-        yield KeyBar()
-
-    def on_mount(self) -> None:
-        self.query_one(RecordList).focus()
+    LIST_ID = "decisions"
 
     @property
     def highlighted(self) -> Decision | None:
-        record_id = self.query_one(RecordList).record_id
+        record_id = self.record_id
         return self.host.project.decision(record_id) if record_id else None
 
-    def show(self, project: Project, keep: str | None = None) -> None:
-        if project is self._shown and keep is None:
-            return  # snapshots are immutable: the same one draws the same screen
-        self._shown = project
+    def listing(self, project: Project) -> tuple[str, Rows]:
         decisions = list(reversed(project.decisions))  # newest first
-        self.query_one(TitleBar).set_title(project.meta.name)
         counts: dict[str, int] = {}
         for d in decisions:
             counts[d.status] = counts.get(d.status, 0) + 1
         summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-        self.query_one("#title", Static).update(
-            Text(
-                f"All decisions: {len(decisions)}"
-                + (f" ({summary})" if summary else "")
-                + " · n new · s supersede · g follow link"
-            )
-        )
-        listing = self.query_one(RecordList)
-        listing.set_rows([(d.id, decision_row(d)) for d in decisions], keep=keep)
-        self._show_detail(project)
+        title = f"All decisions: {len(decisions)}" + (f" ({summary})" if summary else "")
+        title += " · n new · s supersede · g follow link"
+        return title, [(d.id, decision_row(d)) for d in decisions]
 
-    def _show_detail(self, project: Project) -> None:
-        record_id = self.query_one(RecordList).record_id
+    def detail(self, project: Project, record_id: str | None) -> Text:
         decision = project.decision(record_id) if record_id else None
-        detail = self.query_one("#decision", Static)
         if decision is None:
-            detail.update(Text("No decisions yet: n (or d anywhere) records one."))
-        else:
-            detail.update(decision_text(project, decision))
-
-    @on(OptionList.OptionHighlighted, "#decisions")
-    def _moved(self) -> None:
-        self._show_detail(self.host.project)
+            return Text("No decisions yet: n (or d anywhere) records one.")
+        return decision_text(project, decision)
 
     @on(OptionList.OptionSelected, "#decisions")
     def _selected(self) -> None:
@@ -157,7 +119,7 @@ class DecisionsScreen(ProjectScreen):
     # --- actions ----------------------------------------------------------------------------
 
     def _record(self, supersedes: Decision | None) -> None:
-        from screens.modals import DecisionModal
+        from mlpl_tui.screens.modals import DecisionModal
 
         if supersedes is None:
             modal = DecisionModal()
@@ -165,11 +127,7 @@ class DecisionsScreen(ProjectScreen):
             modal = DecisionModal(
                 stage=supersedes.stage, supersedes=supersedes.id, module=supersedes.module
             )
-        self.app.push_screen(modal, self._recorded)
-
-    def _recorded(self, new_id: str | None) -> None:
-        if new_id is not None:
-            self.show(self.host.project, keep=new_id)
+        self.app.push_screen(modal, self.show_record)
 
     def action_new_decision(self) -> None:
         self._record(None)

@@ -21,19 +21,16 @@ from textual.widgets import Input, OptionList, Static
 
 from mlpl_tui.journey import Step, journey
 from mlpl_tui.model import Event, Project
+from mlpl_tui.screens.base import ProjectScreen
 from mlpl_tui.widgets.bars import KeyBar, TitleBar
+from mlpl_tui.widgets.record_list import RecordList
 from mlpl_tui.widgets.text import clip, data_text
-from screens.base import ProjectScreen
-from screens.listing import RecordList
+from mlpl_tui.wording import shown_time
 
 ALL_ACTIONS = "(all actions)"
 MAX_SHOWN = 1000  # newest matches listed; a long history is searched, not scrolled
 TYPING_PAUSE = 0.15  # seconds without a key before a big history is filtered again
 BIG_HISTORY = 2000
-
-
-def _when(stamp: str | None) -> str:
-    return stamp[:16].replace("T", " ") if stamp else "now"
 
 
 def visit_row(step: Step) -> str:
@@ -45,7 +42,8 @@ def visit_row(step: Step) -> str:
     how = {"start": "start", "advance": "advance", "forced": "forced", "switch": "loop back"}
     line = (
         f"{step.number:>2} it{visit.iteration:<2} {visit.stage:<10} "
-        f"{how.get(visit.how, visit.how):<9} {_when(visit.entered_at)} → {_when(visit.left_at)}"
+        f"{how.get(visit.how, visit.how):<9} {shown_time(visit.entered_at, 'now')} → "
+        f"{shown_time(visit.left_at, 'now')}"  # an open visit has not been left yet
     )
     if step.switch is not None:
         switch = step.switch
@@ -59,7 +57,7 @@ def visit_row(step: Step) -> str:
 
 
 def event_row(event: Event) -> str:
-    return f"{_when(event.at)} {event.by[:8]:<8} {event.action:<20} {event.summary}"
+    return f"{shown_time(event.at)} {event.by[:8]:<8} {event.action:<20} {event.summary}"
 
 
 def _haystack(event: Event) -> str:

@@ -28,10 +28,11 @@ from mlpl_tui.lifecycle import Context
 from mlpl_tui.model import Change, Project
 from mlpl_tui.progress import current_stage_id, gate_missing, module_status, stage_progress
 from mlpl_tui.sanitize import clean
+from mlpl_tui.screens.base import ProjectScreen
 from mlpl_tui.widgets.bars import KeyBar, TitleBar
 from mlpl_tui.widgets.module_list import ModuleList, ModuleRow
 from mlpl_tui.widgets.text import clip, data_text
-from screens.base import ProjectScreen
+from mlpl_tui.wording import shown_date, shown_time, stage_name
 
 
 def editor_command() -> tuple[list[str], str | None]:
@@ -57,6 +58,8 @@ MAX_INLINE_CHARS = 100_000
 
 class StageScreen(ProjectScreen):
     """A stage's checklist and what belongs to it."""
+
+    stage_id: str  # always set: the stage this screen shows
 
     CSS_PATH = "stage.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -177,7 +180,7 @@ class StageScreen(ProjectScreen):
         # A toggle redraws only these two small parts and the row: little output over SSH.
         status = f"Status: {module_status(project, module_id)}"
         if state and state.updated_at:
-            status += f" (by {state.updated_by}, {state.updated_at[:16].replace('T', ' ')})"
+            status += f" (by {state.updated_by}, {shown_time(state.updated_at)})"
         self._set("#module-status", clip(status))
         note = state.note if state and state.note else "(no note: n to write one)"
         self._set("#note", clip(note, multiline=True))
@@ -204,7 +207,7 @@ class StageScreen(ProjectScreen):
         artifacts = [f"• {a.title}" for a in stage.artifacts]
         self._set("#artifacts", _lines(artifacts, "None listed."))
         decisions = [
-            f"{d.created_at[:10]} {d.status:<8} {d.title}"
+            f"{shown_date(d.created_at)} {d.status:<8} {d.title}"
             for d in project.decisions
             if d.stage == stage.id
         ]
@@ -232,7 +235,7 @@ class StageScreen(ProjectScreen):
         self.action_pick_status()
 
     def action_pick_status(self) -> None:
-        from screens.modals import StatusModal
+        from mlpl_tui.screens.modals import StatusModal
 
         module_id = self.highlighted_module
         if module_id is not None:
@@ -342,7 +345,7 @@ class StageScreen(ProjectScreen):
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """This screen's actions for the command palette."""
-        name = self.stage_id.capitalize()
+        name = stage_name(self.stage_id)
         yield SystemCommand(
             f"module: Toggle done (space) in {name}",
             "",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar, Protocol, cast
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -12,13 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
+from mlpl_tui.screens.base import host_of
 from mlpl_tui.widgets.text import clip, data_text
-
-
-class Creator(Protocol):
-    """The app as the welcome screen uses it."""
-
-    def create_project(self, name: str) -> str | None: ...
 
 
 class WelcomeScreen(Screen[None]):
@@ -66,7 +61,7 @@ class WelcomeScreen(Screen[None]):
     @on(Button.Pressed, "#create")
     def create(self) -> None:
         name = self.query_one("#name", Input).value
-        error = cast(Creator, self.app).create_project(name)
+        error = host_of(self.app).create_project(name)
         if error is not None:
             self.query_one("#error", Static).update(data_text(f"Not done: {error}", multiline=True))
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
 
+from textual.command import CommandList, CommandPalette
+from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
 
@@ -15,12 +20,13 @@ from tests.conftest import apply, fixed_ids
 
 NOW = "2026-03-02T10:00:00Z"
 SIZE = (80, 24)
+WAIT_SECONDS = 10.0  # generous: a condition that takes longer is a hang, not a slow machine
 
 
-def make_app(store: Store | None, framework: Framework, **kw: object) -> MlplApp:
+def make_app(store: Store | None, framework: Framework, new_file: Path | None = None) -> MlplApp:
     """The app as `mlpl-tui` builds it, with user 'tester' and the clock fixed at NOW."""
     ids = fixed_ids("ui")
-    return MlplApp(store, framework, lambda: Context("tester", NOW, make_id=ids), **kw)  # type: ignore[arg-type]
+    return MlplApp(store, framework, lambda: Context("tester", NOW, make_id=ids), new_file=new_file)
 
 
 def finish_stage(store: Store, framework: Framework, ctx: Context, stage_id: str) -> None:
@@ -38,7 +44,7 @@ def reach(store: Store, framework: Framework, ctx: Context, stage_id: str) -> No
         finish_stage(store, framework, ctx, stage.id)
 
 
-def screen_text(screen: Screen[object]) -> str:
+def screen_text(screen: Screen[Any]) -> str:
     """Everything the screen shows as text: statics, labels, list rows and field values."""
     parts: list[str] = []
     for widget in screen.query("*"):
@@ -54,3 +60,23 @@ def screen_text(screen: Screen[object]) -> str:
 def keys(text: str) -> Iterable[str]:
     """Key names that type `text` (Pilot wants 'space' for ' ')."""
     return ["space" if ch == " " else ch for ch in text]
+
+
+async def wait_until(
+    pilot: Pilot[Any], condition: Callable[[], bool], what: str, timeout: float = WAIT_SECONDS
+) -> None:
+    """Let the app run until `condition` holds (no fixed sleep); fail naming `what` after
+    `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    await pilot.pause()
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out after {timeout:.0f} s waiting for {what}"
+        await pilot.pause(0.05)
+
+
+def palette_highlight(screen: Screen[Any]) -> str:
+    """The command the command palette highlights, as text ('' when none or no palette)."""
+    if not isinstance(screen, CommandPalette):
+        return ""
+    option = screen.query_one(CommandList).highlighted_option
+    return "" if option is None else str(option.prompt)

@@ -7,23 +7,25 @@ import asyncio
 import time
 from pathlib import Path
 
+from textual.pilot import Pilot
+
 from mlpl_tui.app import MlplApp
 from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context, set_status
+from mlpl_tui.screens.problem import ProblemScreen
+from mlpl_tui.screens.stage import StageScreen
 from mlpl_tui.store import Store
-from screens.problem import ProblemScreen
-from screens.stage import StageScreen
 from tests.apphelp import SIZE, make_app, screen_text
 from tests.conftest import apply, run_process
 
-UPPER_BOUND_SECONDS = 6.0  # generous: the app polls every half second
+UPPER_BOUND_SECONDS = 10.0  # generous: the app polls every half second
 
 
-async def wait_for(pilot: object, app: MlplApp, text: str) -> bool:
+async def wait_for(pilot: Pilot[None], app: MlplApp, text: str) -> bool:
     """Let the app run until its screen shows `text`, or the upper bound passes."""
     deadline = time.monotonic() + UPPER_BOUND_SECONDS
     while time.monotonic() < deadline:
-        await pilot.pause(0.1)  # type: ignore[attr-defined]
+        await pilot.pause(0.05)
         if text in screen_text(app.screen):
             return True
     return False

@@ -7,9 +7,9 @@ from textual.widgets import Static
 from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context, decide, set_status
 from mlpl_tui.progress import current_stage_id, iteration
+from mlpl_tui.screens.modals import AdvanceModal, DecisionModal, EffortModal, LoopBackModal
+from mlpl_tui.screens.stage import StageScreen
 from mlpl_tui.store import Store
-from screens.modals import AdvanceModal, DecisionModal, EffortModal, LoopBackModal
-from screens.stage import StageScreen
 from tests.apphelp import NOW, SIZE, finish_stage, keys, make_app, reach, screen_text
 from tests.conftest import apply
 

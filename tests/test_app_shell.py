@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -18,12 +17,25 @@ from mlpl_tui.lifecycle import (
     set_status,
     switch_back,
 )
+from mlpl_tui.screens.base import ProjectScreen
+from mlpl_tui.screens.conflicts import ConflictsScreen
+from mlpl_tui.screens.dashboard import DashboardScreen
+from mlpl_tui.screens.decisions import DecisionsScreen
+from mlpl_tui.screens.experiments import ExperimentsScreen
+from mlpl_tui.screens.help import HelpScreen
+from mlpl_tui.screens.history import HistoryScreen
+from mlpl_tui.screens.modals import EffortModal, LoopBackModal
+from mlpl_tui.screens.welcome import WelcomeScreen
 from mlpl_tui.store import Store
-from screens.dashboard import DashboardScreen
-from screens.help import HelpScreen
-from screens.modals import EffortModal, LoopBackModal
-from screens.welcome import WelcomeScreen
-from tests.apphelp import SIZE, finish_stage, keys, make_app, screen_text
+from tests.apphelp import (
+    SIZE,
+    finish_stage,
+    keys,
+    make_app,
+    palette_highlight,
+    screen_text,
+    wait_until,
+)
 from tests.conftest import apply
 
 
@@ -119,7 +131,11 @@ async def test_command_palette_reaches_actions_by_name(store: Store, framework: 
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*keys("log time"))
-        await pilot.pause(0.5)
+        await wait_until(
+            pilot,
+            lambda: "log time" in palette_highlight(app.screen).lower(),
+            "the palette to find 'log time'",
+        )
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, EffortModal)
@@ -152,46 +168,32 @@ async def test_stage_screen_adds_its_actions_to_the_palette(
     assert store.load().modules["data.acquisition"].status == "done"
 
 
-OTHER_SCREENS = [
-    ("D", "decisions", "DecisionsScreen"),
-    ("h", "history", "HistoryScreen"),
-    ("e", "experiments", "ExperimentsScreen"),
-    ("c", "conflicts", "ConflictsScreen"),
+OTHER_SCREENS: list[tuple[str, type[ProjectScreen]]] = [
+    ("D", DecisionsScreen),
+    ("h", HistoryScreen),
+    ("e", ExperimentsScreen),
+    ("c", ConflictsScreen),
 ]
 
 
-@pytest.mark.parametrize(("key", "module", "name"), OTHER_SCREENS)
+@pytest.mark.parametrize(("key", "screen"), OTHER_SCREENS)
 async def test_keys_of_the_other_screens(
-    store: Store, framework: Framework, key: str, module: str, name: str
+    store: Store, framework: Framework, key: str, screen: type[ProjectScreen]
 ) -> None:
-    if importlib.util.find_spec(f"screens.{module}") is None:
-        pytest.skip(f"screens/{module}.py is not there yet")
     app = make_app(store, framework)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(key)
         await pilot.pause()
-        assert type(app.screen).__name__ == name
+        assert type(app.screen) is screen
         await pilot.press("0")
         await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)
 
 
-async def test_a_screen_that_is_missing_is_reported_not_a_crash(
-    store: Store, framework: Framework, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(app_module.SCREENS_BY_MODE, "history", ("screens.nowhere", "Nothing"))
-    app = make_app(store, framework)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("h")
-        await pilot.pause()
-        assert isinstance(app.screen, DashboardScreen)
-        assert any("not available" in n.message for n in app._notifications)
-
-
 async def test_x_on_the_dashboard_answers_an_exploration_question(
     store: Store, framework: Framework, ctx: Context
 ) -> None:
-    from screens.modals import QuestionModal
+    from mlpl_tui.screens.modals import QuestionModal
 
     apply(store, framework, ctx, answer_question, "1", "yes")
     app = make_app(store, framework)

@@ -9,10 +9,10 @@ import pytest
 
 from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context, set_note, set_status
+from mlpl_tui.screens.modals import StatusModal
+from mlpl_tui.screens.stage import StageScreen
 from mlpl_tui.store import Store
 from mlpl_tui.widgets.module_list import ModuleList
-from screens.modals import StatusModal
-from screens.stage import StageScreen
 from tests.apphelp import SIZE, keys, make_app, reach, screen_text
 from tests.conftest import apply
 

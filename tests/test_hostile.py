@@ -265,7 +265,7 @@ def test_a_full_disk_leaves_no_temporary_and_the_file_unchanged(
     def full(fd: int, data: Any) -> int:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(safe_io.os, "write", full)
+    monkeypatch.setattr("mlpl_tui.safe_io.os.write", full)
     with pytest.raises(UsageError, match="No space left on device"):
         store.apply(lambda p: log_effort(p, framework, ctx, "1h"), ctx.who, ctx.now)
     assert path.read_bytes() == before

@@ -384,7 +384,7 @@ def test_a_current_visit_in_an_unknown_stage_is_refused_plainly(cli: Cli) -> Non
 async def test_the_app_opens_the_problem_screen_for_such_records(
     store: Store, framework: Framework
 ) -> None:
-    from screens.problem import ProblemScreen
+    from mlpl_tui.screens.problem import ProblemScreen
     from tests.apphelp import SIZE, make_app, screen_text
 
     data = raw(store.path)
@@ -395,7 +395,7 @@ async def test_the_app_opens_the_problem_screen_for_such_records(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, ProblemScreen)
-        assert "questions are keyed by their number" in screen_text(app.screen)  # type: ignore[arg-type]
+        assert "questions are keyed by their number" in screen_text(app.screen)
     assert store.path.read_bytes() == before
 
 

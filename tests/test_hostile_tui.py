@@ -45,21 +45,23 @@ from mlpl_tui.lifecycle import (
     set_status,
     switch_back,
 )
-from mlpl_tui.store import Store
-from screens.conflicts import ConflictsScreen
-from screens.dashboard import DashboardScreen
-from screens.decisions import DecisionsScreen
-from screens.experiments import AbandonModal, ExperimentsScreen, ExperimentTimeModal
-from screens.history import HistoryScreen
-from screens.modals import (
+from mlpl_tui.screens.conflicts import ConflictsScreen
+from mlpl_tui.screens.dashboard import DashboardScreen
+from mlpl_tui.screens.decisions import DecisionsScreen
+from mlpl_tui.screens.experiments import ExperimentsScreen
+from mlpl_tui.screens.history import HistoryScreen
+from mlpl_tui.screens.modals import (
+    AbandonModal,
     AdvanceModal,
     DecisionModal,
+    ExperimentTimeModal,
     LoopBackModal,
     QuestionModal,
     StatusModal,
 )
-from screens.problem import ProblemScreen
-from screens.stage import StageScreen
+from mlpl_tui.screens.problem import ProblemScreen
+from mlpl_tui.screens.stage import StageScreen
+from mlpl_tui.store import Store
 from tests.apphelp import NOW, SIZE, make_app, screen_text
 from tests.conftest import apply
 
@@ -620,7 +622,7 @@ HOSTILE_TEXT = st.text(
 
 # Each example opens a fresh app on six screens (about 1.7 s): 10 examples in CI, 100 with
 # HYPOTHESIS_PROFILE=explore (see conftest.py).
-@settings(max_examples=settings.default.max_examples // 10, deadline=None)
+@settings(max_examples=settings().max_examples // 10, deadline=None)
 @given(text=HOSTILE_TEXT, ids=HOSTILE_TEXT, yaml_text=HOSTILE_TEXT)
 def test_any_stored_text_opens_the_main_screens_with_no_raw_control(
     skeleton: dict[str, Any], builtin: Framework, text: str, ids: str, yaml_text: str

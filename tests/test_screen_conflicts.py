@@ -10,10 +10,10 @@ import pytest
 from mlpl_tui.framework import Framework
 from mlpl_tui.integrity import check
 from mlpl_tui.lifecycle import Context, advance, decide, set_status
+from mlpl_tui.screens.conflicts import ConflictsScreen
 from mlpl_tui.store import Store
 from mlpl_tui.team import merge_versions
-from screens.conflicts import ConflictsScreen
-from screens.listing import RecordList
+from mlpl_tui.widgets.record_list import RecordList
 from tests.apphelp import SIZE, make_app, screen_text
 from tests.merge_helpers import Branch, new_tables
 

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context, decide
+from mlpl_tui.screens.decisions import DecisionsScreen
+from mlpl_tui.screens.modals import DecisionModal
 from mlpl_tui.store import Store
-from screens.decisions import DecisionsScreen
-from screens.listing import RecordList
-from screens.modals import DecisionModal
-from tests.apphelp import NOW, SIZE, keys, make_app, screen_text
+from mlpl_tui.widgets.record_list import RecordList
+from tests.apphelp import (
+    NOW,
+    SIZE,
+    keys,
+    make_app,
+    palette_highlight,
+    screen_text,
+    wait_until,
+)
 from tests.conftest import apply
 
 
@@ -112,7 +120,7 @@ async def test_s_supersedes_the_highlighted_decision_and_links_both_ways(
     assert old is not None
     assert (new.supersedes, old.superseded_by, old.status) == (weekly, new.id, "superseded")
     assert (new.stage, new.module) == ("data", "data.cleaning")
-    assert project.decision(mape).status == "proposed"  # type: ignore[union-attr]
+    assert project.decision(mape).status == "proposed"
 
 
 async def test_s_on_a_superseded_decision_is_refused_and_changes_nothing(
@@ -166,7 +174,11 @@ async def test_the_palette_supersedes_the_highlighted_decision(
         await pilot.press("D", "j", "ctrl+p")
         await pilot.pause()
         await pilot.press(*keys("supersede the highlighted"))
-        await pilot.pause(0.5)
+        await wait_until(
+            pilot,
+            lambda: "supersede the highlighted" in palette_highlight(app.screen).lower(),
+            "the palette to find 'supersede the highlighted'",
+        )
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, DecisionModal)

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context, add_experiment, log_effort
+from mlpl_tui.screens.experiments import ExperimentsScreen
+from mlpl_tui.screens.modals import AbandonModal, ExperimentTimeModal, NewExperimentModal
 from mlpl_tui.store import Store
-from screens.experiments import (
-    AbandonModal,
-    ExperimentsScreen,
-    ExperimentTimeModal,
-    NewExperimentModal,
-)
-from screens.listing import RecordList
+from mlpl_tui.widgets.record_list import RecordList
 from tests.apphelp import NOW, SIZE, keys, make_app, screen_text
 from tests.conftest import apply
 
@@ -124,7 +120,7 @@ async def test_k_keeps_and_x_abandons_with_a_reason(
     abandoned = project.experiment(baseline)
     assert abandoned is not None
     assert (abandoned.status, abandoned.reason) == ("abandoned", "worse than LightGBM")
-    assert project.experiment(gbm).status == "kept"  # type: ignore[union-attr]
+    assert project.experiment(gbm).status == "kept"
     assert len(project.experiments) == 2  # abandoned ones stay in the log
 
 

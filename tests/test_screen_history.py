@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context, decide, log_effort, set_status, switch_back
+from mlpl_tui.screens.history import HistoryScreen
 from mlpl_tui.store import Store
-from screens.history import HistoryScreen
-from screens.listing import RecordList
+from mlpl_tui.widgets.record_list import RecordList
 from tests.apphelp import SIZE, finish_stage, keys, make_app, screen_text
 from tests.conftest import apply
 

@@ -14,6 +14,8 @@ from mlpl_tui.widgets.text import clip
 class TitleBar(Static):
     """`mlpl-tui — <project>` across the top."""
 
+    _shown: str | None = None  # the text shown, so an unchanged title is not repainted
+
     DEFAULT_CSS = """
     TitleBar {
         dock: top;
@@ -31,13 +33,15 @@ class TitleBar(Static):
     def set_title(self, title: str) -> None:
         """Show the project's name (stored text: cleaned, bounded, never markup)."""
         text = f"mlpl-tui — {clip(title)}" if title else "mlpl-tui"
-        if text != getattr(self, "_shown", None):
+        if text != self._shown:
             self._shown = text
             self.update(Text(text))
 
 
 class KeyBar(Static):
     """`^p palette`, then the keys shown on this screen (bindings with show=True)."""
+
+    _shown: str | None = None  # the keys shown, so unchanged keys are not repainted
 
     DEFAULT_CSS = """
     KeyBar {
@@ -72,6 +76,6 @@ class KeyBar(Static):
             text.append("  ")
             text.append(self.app.get_key_display(binding), style="bold")
             text.append(f" {binding.description}")
-        if text.plain != getattr(self, "_shown", None):  # unchanged keys: no repaint
+        if text.plain != self._shown:
             self._shown = text.plain
             self.update(text)

@@ -9,12 +9,11 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from mlpl_tui.widgets.pointer_list import PointerList, pointed
 from mlpl_tui.widgets.text import clip
-
-STATUS_MARKS = {"todo": "[ ]", "doing": "[~]", "done": "[x]", "skipped": "[-]", "revisit": "[!]"}
+from mlpl_tui.wording import status_mark
 
 
 @dataclass(frozen=True)
@@ -29,24 +28,17 @@ class ModuleRow:
 
 def row_text(row: ModuleRow, highlighted: bool = False) -> Text:
     """`▶ [x] done    Title`: the pointer shows the highlight without relying on colour."""
-    mark = STATUS_MARKS.get(row.status, "[?]")
-    text = Text(no_wrap=True, overflow="ellipsis")
-    text.append("▶ " if highlighted else "  ", style="bold")
-    text.append(f"{mark} ", style="bold" if row.status in ("done", "revisit") else "")
+    text = pointed(highlighted)
+    text.append(
+        f"{status_mark(row.status)} ", style="bold" if row.status in ("done", "revisit") else ""
+    )
     text.append(f"{row.status:<8}", style="italic" if row.status == "revisit" else "")
     text.append(clip(row.title) + ("" if row.required else " (opt.)"))  # title from mlpl.yaml
     return text
 
 
-class ModuleList(OptionList):
+class ModuleList(PointerList[ModuleRow]):
     """Rows of modules; `space` asks to toggle done, `enter` asks for the status picker."""
-
-    DEFAULT_CSS = """
-    ModuleList {
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
-    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False, id="module-down"),
@@ -67,47 +59,30 @@ class ModuleList(OptionList):
 
         module_id: str
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._rows: list[ModuleRow] = []
+    def prompt(self, row: ModuleRow, highlighted: bool) -> Text:
+        return row_text(row, highlighted)
 
     @property
     def module_id(self) -> str | None:
-        index = self.highlighted
-        return self._rows[index].id if index is not None and index < len(self._rows) else None
+        row = self.highlighted_row
+        return row.id if row is not None else None
 
     def set_rows(self, rows: Sequence[ModuleRow]) -> None:
         """Show `rows`; only rows that changed are redrawn, and the highlight stays put."""
         rows = list(rows)
-        if [r.id for r in rows] != [r.id for r in self._rows]:
+        if [r.id for r in rows] != [r.id for r in self.rows]:
             keep = self.highlighted or 0
-            self._rows = rows
+            self.rows = rows
             self.set_options(Option(row_text(r), id=r.id) for r in rows)
             if rows:
                 self.highlighted = min(keep, len(rows) - 1)
             return
-        for index, (old, new) in enumerate(zip(self._rows, rows, strict=True)):
+        old_rows, self.rows = self.rows, rows
+        for index, (old, new) in enumerate(zip(old_rows, rows, strict=True)):
             if old != new:
-                self._replace_row(index, row_text(new, index == self.highlighted))
-        self._rows = rows
-
-    def _replace_row(self, index: int, prompt: Text) -> None:
-        """Replace one row's text and repaint that line only.
-
-        OptionList.replace_option_prompt_at_index repaints the whole list; rows here are always
-        one line (no wrapping), so the line layout stays valid and one line is enough. That
-        keeps a toggle's output small over SSH.
-        """
-        self.get_option_at_index(index)._set_prompt(prompt)
-        self._option_render_cache.clear()
-        self.refresh_line(index)
+                self.repaint_row(index)
 
     def action_toggle_done(self) -> None:
         module_id = self.module_id
         if module_id is not None:
             self.post_message(self.Toggled(module_id))
-
-    def _watch_highlighted(self, old: int | None, new: int | None) -> None:
-        for index in (old, new):
-            if index is not None and index < len(self._rows):
-                self._replace_row(index, row_text(self._rows[index], index == new))

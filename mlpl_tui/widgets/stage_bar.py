@@ -3,14 +3,7 @@
 from __future__ import annotations
 
 from mlpl_tui.progress import StageProgress, format_minutes
-
-STATE_WORDS = {
-    "current": "current",
-    "passed": "passed",
-    "visited": "visited",
-    "ahead": "ahead",
-    "accepted": "accepted",
-}
+from mlpl_tui.wording import stage_name
 
 
 def progress_bar(done: int, total: int, width: int = 10) -> str:
@@ -22,11 +15,10 @@ def stage_line(progress: StageProgress, minutes: int, revisit: int) -> str:
     """e.g. `▶ 2 Data       ███░░░░░░░  2/5 current   1 revisit  3h30m`."""
     stage = progress.stage
     pointer = "▶" if progress.state == "current" else " "
-    state = STATE_WORDS.get(progress.state, progress.state)
     extra = f"{revisit} revisit" if revisit else ""
     effort = format_minutes(minutes) if minutes else "-"
     return (
-        f"{pointer} {stage.number} {stage.id.capitalize():<10}"
+        f"{pointer} {stage.number} {stage_name(stage.id):<10}"
         f"{progress_bar(progress.finished, progress.total)} "
-        f"{progress.finished:>2}/{progress.total:<2} {state:<8} {extra:<10} {effort:>6}"
+        f"{progress.finished:>2}/{progress.total:<2} {progress.state:<8} {extra:<10} {effort:>6}"
     )
