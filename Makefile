@@ -1,38 +1,68 @@
 # Everything runs inside .venv, created on first use from pyproject.toml.
+#
+# Two stamps on the one .venv: `make demo` needs only the package and what it needs to run
+# ($(RUN_STAMP)); `make test` adds the development tools, the `dev` extra, on top ($(DEV_STAMP)).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
 DEMO_DIR ?= demo-project
 
-.PHONY: setup test lint demo bench clean
+# ensurepip's own copy of pip is a third of a first run: when $(PYTHON)'s pip can install into
+# another environment (`pip --python`, pip >= 22.3) the venv is made without one. Bytecode is
+# compiled on first import instead of for every installed module (pygments alone is seconds).
+# pip runs without -q: one line per package collected and installed is the progress shown.
+OUTER_PIP_OK = $(PYTHON) -c "import pip, sys; \
+  sys.exit(tuple(map(int, pip.__version__.split('.')[:2])) < (22, 3))" 2>/dev/null
+PIP = if [ -x $(BIN)/pip ]; then pip="$(BIN)/python -m pip"; \
+  else pip="$(PYTHON) -m pip --python $(BIN)/python"; fi; \
+  set -x; $$pip install --disable-pip-version-check --no-compile
 
-setup: $(STAMP)
+.PHONY: setup setup-dev test lint demo bench clean
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
-	touch $(STAMP)
+setup: $(RUN_STAMP)
 
-lint: $(STAMP)
+setup-dev: $(DEV_STAMP)
+
+$(RUN_STAMP): pyproject.toml
+	@echo "==> Setting up $(VENV) from pyproject.toml"
+	@if [ -x $(BIN)/python ]; then echo "$(VENV) exists: updating it"; \
+	elif $(OUTER_PIP_OK); then set -x; $(PYTHON) -m venv --without-pip $(VENV); \
+	else set -x; $(PYTHON) -m venv $(VENV); fi
+	@echo "==> Installing mlpl-tui and what it needs to run (textual, tinydb, pyyaml, pendulum, orjson)"
+	@$(PIP) -e .
+	@touch $@
+	@echo "==> $(VENV) is ready to run mlpl-tui"
+
+# pip as well: tests/test_packaging.py builds a wheel with the test interpreter's own pip.
+$(DEV_STAMP): $(RUN_STAMP)
+	@echo "==> Adding the development tools to $(VENV): pytest, hypothesis, ruff, mypy, pip"
+	@$(PIP) pip -e '.[dev]'
+	@touch $@
+
+lint: $(DEV_STAMP)
+	@echo "==> Lint, format and type checks"
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 test: lint
+	@echo "==> The test suite"
 	$(BIN)/python -m pytest -q
 
 # The bundled demo project (data/demo/mlpl.json), copied afresh, then opened.
-demo: $(STAMP)
+demo: $(RUN_STAMP)
 	rm -rf $(DEMO_DIR)
+	@echo "==> Opening the demo project in $(DEMO_DIR) (q quits)"
 	$(BIN)/mlpl-tui demo $(DEMO_DIR)
 
-bench: $(STAMP)
+bench: $(RUN_STAMP)
 	$(BIN)/python bench/persist.py
 	$(BIN)/python bench/status.py
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/merge.py
+	$(BIN)/python bench/merge_timeline.py
 	$(BIN)/python bench/tui.py
 	$(BIN)/python bench/validate.py
 

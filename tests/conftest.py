@@ -11,12 +11,15 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from textual.app import App
+from textual.pilot import Pilot
 
 from mlpl_tui.cli import main
 from mlpl_tui.framework import Framework, builtin_framework_path, load_framework
 from mlpl_tui.lifecycle import Context, new_project
 from mlpl_tui.model import Change, Project
 from mlpl_tui.store import Store
+from tests import pilot_wait
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,6 +28,15 @@ ROOT = Path(__file__).resolve().parent.parent
 settings.register_profile("ci", max_examples=100, derandomize=True, deadline=None)
 settings.register_profile("explore", max_examples=1000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(autouse=True)
+def pilot_waits_on_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pilot.press and Pilot.pause() wait until the app has handled what it was sent, not until
+    the process looks idle (tests/pilot_wait.py says why): faster, and the same on a busy machine.
+    """
+    monkeypatch.setattr(App, "_press_keys", pilot_wait.press_keys)
+    monkeypatch.setattr(Pilot, "pause", pilot_wait.pause)
 
 
 @pytest.fixture(scope="session")

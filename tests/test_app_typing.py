@@ -9,10 +9,10 @@ from textual.widgets import Input, TextArea
 
 from mlpl_tui.app import MlplApp
 from mlpl_tui.framework import Framework
+from mlpl_tui.screens.history import HistoryScreen
+from mlpl_tui.screens.stage import StageScreen
 from mlpl_tui.store import Store
-from screens.history import HistoryScreen
-from screens.stage import StageScreen
-from tests.apphelp import SIZE, make_app
+from tests.apphelp import SIZE, make_app, wait_until
 
 
 def burst(app: MlplApp, text: str) -> None:
@@ -35,10 +35,15 @@ async def test_a_filter_typed_in_one_burst_goes_into_the_filter(
         await pilot.press("h")
         await pilot.pause()
         assert isinstance(app.screen, HistoryScreen)
+        history = app.screen
+        field = history.query_one("#filter", Input)
         burst(app, "/advance runs/42")
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, HistoryScreen), "a letter opened another screen"
-        assert app.screen.query_one("#filter", Input).value == "advance runs/42"
+        await wait_until(
+            pilot,
+            lambda: field.value == "advance runs/42" or app.screen is not history,
+            "the burst to land in the filter",
+        )
+        assert app.screen is history, "a letter opened another screen"
     assert store.path.read_bytes() == before
 
 
@@ -51,10 +56,13 @@ async def test_a_note_typed_in_one_burst_goes_into_the_note(
         await pilot.press("1")
         await pilot.pause()
         assert isinstance(app.screen, StageScreen)
+        stage = app.screen
+        editor = stage.query_one("#note-editor", TextArea)
         burst(app, "nasked the data team, no answer")
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, StageScreen), "a letter opened another screen"
-        assert (
-            app.screen.query_one("#note-editor", TextArea).text == "asked the data team, no answer"
+        await wait_until(
+            pilot,
+            lambda: editor.text == "asked the data team, no answer" or app.screen is not stage,
+            "the burst to land in the note",
         )
+        assert app.screen is stage, "a letter opened another screen"
     assert store.path.read_bytes() == before
