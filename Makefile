@@ -65,6 +65,7 @@ bench: $(RUN_STAMP)
 	$(BIN)/python bench/merge_timeline.py
 	$(BIN)/python bench/tui.py
 	$(BIN)/python bench/validate.py
+	$(BIN)/python bench/curve.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info $(DEMO_DIR)
