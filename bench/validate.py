@@ -18,7 +18,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import orjson
@@ -27,18 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from make_project import write_project
+from status import run_ms
 
 ROOT = Path(__file__).resolve().parent.parent
 BEFORE = "17c365e"  # main before the hostile-input work
 TARGET = 1.10
-
-
-def run_ms(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
-    start = time.perf_counter_ns()
-    done = subprocess.run(
-        argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    return (time.perf_counter_ns() - start) / 1e6, done.returncode
 
 
 def main(argv: list[str] | None = None) -> int:

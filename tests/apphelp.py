@@ -20,7 +20,8 @@ from tests.conftest import apply, fixed_ids
 
 NOW = "2026-03-02T10:00:00Z"
 SIZE = (80, 24)
-WAIT_SECONDS = 10.0  # generous: a condition that takes longer is a hang, not a slow machine
+POLL_STEP_SECONDS = 0.02  # how often wait_until checks its condition again
+WAIT_SECONDS = 20.0  # generous: a condition that takes longer is a hang, not a slow machine
 
 
 def make_app(store: Store | None, framework: Framework, new_file: Path | None = None) -> MlplApp:
@@ -70,8 +71,17 @@ async def wait_until(
     deadline = time.monotonic() + timeout
     await pilot.pause()
     while not condition():
+        assert pilot.app.is_running, f"the app stopped waiting for {what}: {pilot.app._exception!r}"
         assert time.monotonic() < deadline, f"timed out after {timeout:.0f} s waiting for {what}"
-        await pilot.pause(0.05)
+        # Not a fixed wait: the step at which the condition is checked again. Some conditions
+        # wait on the app's real file-poll timer, which only wall time moves.
+        await pilot.pause(POLL_STEP_SECONDS)
+    await pilot.pause()
+
+
+async def wait_for_text(pilot: Pilot[Any], text: str) -> None:
+    """Let the app run until its screen shows `text`."""
+    await wait_until(pilot, lambda: text in screen_text(pilot.app.screen), f"{text!r} on screen")
 
 
 def palette_highlight(screen: Screen[Any]) -> str:

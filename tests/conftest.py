@@ -102,6 +102,17 @@ def cli(
     return run
 
 
+def assert_refused(result: Result, *names: str, code: int = 2) -> None:
+    """Refused with `code`, in one or two plain lines naming each of `names`, no traceback."""
+    output = result.out + result.err
+    assert result.code == code, output
+    assert "Traceback" not in output
+    lines = result.err.strip().splitlines()
+    assert 1 <= len(lines) <= 2, result.err
+    for name in names:
+        assert name in result.err, result.err
+
+
 def run_process(
     *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 60
 ) -> Result:
@@ -116,4 +127,37 @@ def run_process(
         text=True,
         timeout=timeout,
     )
+    return Result(done.returncode, done.stdout, done.stderr)
+
+
+# --- git, for the tests that merge with real repositories -----------------------------------
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """git with no user or system configuration but ours, and a fixed identity."""
+    home = tmp_path / "home"
+    home.mkdir()
+    return {
+        "HOME": str(home),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "Team",
+        "GIT_AUTHOR_EMAIL": "team@example.com",
+        "GIT_COMMITTER_NAME": "Team",
+        "GIT_COMMITTER_EMAIL": "team@example.com",
+    }
+
+
+def git(env: dict[str, str], cwd: Path, *args: str, ok: bool = True) -> Result:
+    """git in `cwd` with the `env` fixture's configuration; asserts success unless not `ok`."""
+    done = subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if ok:
+        assert done.returncode == 0, f"git {' '.join(args)}:\n{done.stdout}{done.stderr}"
     return Result(done.returncode, done.stdout, done.stderr)

@@ -4,31 +4,15 @@ an unreadable or conflicted file opens the read-only problem screen, which recov
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 
-from textual.pilot import Pilot
-
-from mlpl_tui.app import MlplApp
 from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context, set_status
 from mlpl_tui.screens.problem import ProblemScreen
 from mlpl_tui.screens.stage import StageScreen
 from mlpl_tui.store import Store
-from tests.apphelp import SIZE, make_app, screen_text
+from tests.apphelp import SIZE, make_app, screen_text, wait_for_text
 from tests.conftest import apply, run_process
-
-UPPER_BOUND_SECONDS = 10.0  # generous: the app polls every half second
-
-
-async def wait_for(pilot: Pilot[None], app: MlplApp, text: str) -> bool:
-    """Let the app run until its screen shows `text`, or the upper bound passes."""
-    deadline = time.monotonic() + UPPER_BOUND_SECONDS
-    while time.monotonic() < deadline:
-        await pilot.pause(0.05)
-        if text in screen_text(app.screen):
-            return True
-    return False
 
 
 async def test_a_set_from_a_second_terminal_appears_and_a_later_app_change_keeps_both(
@@ -43,7 +27,7 @@ async def test_a_set_from_a_second_terminal_appears_and_a_later_app_change_keeps
             run_process, "set", "business.objectives", "done", cwd=tmp_path
         )
         assert done.code == 0, done.err
-        assert await wait_for(pilot, app, "[x] done    Business objectives")
+        await wait_for_text(pilot, "[x] done    Business objectives")
         await pilot.press("j", "space")  # the app's own change, after the outside one
         await pilot.pause()
     project = store.load()
@@ -84,7 +68,7 @@ async def test_a_broken_file_at_start_opens_the_problem_screen_then_recovers(
         assert isinstance(app.screen, ProblemScreen)
         assert store.path.read_text() == '{"meta": '
         store.path.write_bytes(good)
-        assert await wait_for(pilot, app, "Stages")
+        await wait_for_text(pilot, "Stages")
         assert type(app.screen).__name__ == "DashboardScreen"
         await pilot.press("1", "space")
         await pilot.pause()
@@ -100,13 +84,13 @@ async def test_a_conflict_while_open_shows_the_problem_and_recovers_to_the_same_
         await pilot.pause()
         good = store.path.read_text()
         store.path.write_text("<<<<<<< HEAD\n" + good + "=======\n" + good + ">>>>>>> theirs\n")
-        assert await wait_for(pilot, app, "unresolved git conflict markers")
+        await wait_for_text(pilot, "unresolved git conflict markers")
         assert isinstance(app.screen, ProblemScreen)
         assert "mlpl-tui resolve" in screen_text(app.screen)
         await pilot.press("space")
         await pilot.pause()
         store.path.write_text(good)
-        assert await wait_for(pilot, app, "Data Acquisition and Understanding")
+        await wait_for_text(pilot, "Data Acquisition and Understanding")
         assert isinstance(app.screen, StageScreen) and app.screen.stage_id == "data"
     assert "data.acquisition" not in store.load().modules
 
@@ -148,4 +132,4 @@ async def test_a_record_that_cannot_be_read_opens_the_problem_screen(
         assert isinstance(app.screen, ProblemScreen)
         assert "effort 'broken'" in screen_text(app.screen)
         store.path.write_text(good)
-        assert await wait_for(pilot, app, "Stages")
+        await wait_for_text(pilot, "Stages")

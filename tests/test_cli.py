@@ -14,7 +14,7 @@ from mlpl_tui import store as store_module
 from mlpl_tui.framework import Framework, builtin_framework_path
 from mlpl_tui.model import META_ID
 from mlpl_tui.store import dump
-from tests.conftest import Result, run_process
+from tests.conftest import Result, assert_refused, run_process
 
 Cli = Callable[..., Result]
 
@@ -479,16 +479,6 @@ COMMANDS = {
 }
 
 
-def assert_refused_plainly(result: Result, *names: str, code: int = 2) -> None:
-    output = result.out + result.err
-    assert result.code == code, output
-    assert "Traceback" not in output
-    lines = result.err.strip().splitlines()
-    assert 1 <= len(lines) <= 2, result.err
-    for name in names:
-        assert name in result.err, result.err
-
-
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
 
@@ -516,7 +506,7 @@ def test_an_unusable_file_is_refused_with_exit_2_and_left_as_it_is(
     breaks(path)
     before = snapshot(tmp_path)
     result = cli(*command)
-    assert_refused_plainly(result, named)
+    assert_refused(result, named)
     if named == "upgrade":
         assert "mlpl.json" in result.err
     if named == "mlpl.yaml":
@@ -532,7 +522,7 @@ def test_a_broken_file_is_refused_without_a_traceback_in_a_real_process(tmp_path
     before = path.read_bytes()
     for command in COMMANDS.values():
         result = run_process(*command, cwd=tmp_path)
-        assert_refused_plainly(result, "mlpl.json")
+        assert_refused(result, "mlpl.json")
         assert path.read_bytes() == before
 
 
@@ -543,7 +533,7 @@ def test_a_yaml_object_tag_is_refused_in_a_real_process(tmp_path: Path) -> None:
     before = path.read_bytes()
     for command in (("status",), ("set", "business.objectives", "done")):
         result = run_process(*command, cwd=tmp_path)
-        assert_refused_plainly(result, "mlpl.yaml")
+        assert_refused(result, "mlpl.yaml")
         assert "python/object" in result.err
         assert path.read_bytes() == before
     assert not (tmp_path / "PWNED").exists()
@@ -583,14 +573,14 @@ def test_bad_arguments_are_refused_with_exit_2_and_change_nothing(
     command, named = case
     init(cli)
     before = snapshot(tmp_path)
-    assert_refused_plainly(cli(*command), named)
+    assert_refused(cli(*command), named)
     assert snapshot(tmp_path) == before
 
 
 def test_no_state_file_anywhere_is_a_plain_error(cli: Cli, tmp_path: Path) -> None:
     for command in (("status",), ("set", "business.objectives", "done"), ("validate",)):
         result = cli(*command)
-        assert_refused_plainly(result, "mlpl.json")
+        assert_refused(result, "mlpl.json")
         assert "init" in result.err
     assert list(tmp_path.iterdir()) == []
 
@@ -603,7 +593,7 @@ def test_bad_arguments_in_a_real_process(tmp_path: Path) -> None:
         BAD_ARGUMENTS["duration-word"],
         BAD_ARGUMENTS["unknown-command"],
     ):
-        assert_refused_plainly(run_process(*command, cwd=tmp_path), named)
+        assert_refused(run_process(*command, cwd=tmp_path), named)
     assert (tmp_path / "mlpl.json").read_bytes() == before
 
 

@@ -39,7 +39,7 @@ from mlpl_tui.lifecycle import (
 from mlpl_tui.model import MAX_TEXT, META_ID, TABLES, Project, StateError
 from mlpl_tui.progress import status_summary
 from mlpl_tui.store import Store, dump, parse_state
-from tests.conftest import Result, apply, fixed_ids, run_process
+from tests.conftest import Result, apply, assert_refused, fixed_ids, run_process
 
 Cli = Callable[..., Result]
 TIMEOUT = 60  # generous: only a hang or an exponential blow-up comes near it
@@ -47,17 +47,6 @@ READ_COMMANDS = (("status",), ("status", "--json"), ("validate",), ("report",))
 
 
 # --- helpers --------------------------------------------------------------------------------------
-
-
-def assert_refused(result: Result, *names: str, code: int = 2) -> None:
-    """Refused with `code`, in one or two plain lines naming each of `names`, no traceback."""
-    output = result.out + result.err
-    assert result.code == code, output
-    assert "Traceback" not in output
-    lines = result.err.strip().splitlines()
-    assert 1 <= len(lines) <= 2, result.err
-    for name in names:
-        assert name in result.err, result.err
 
 
 def init(cli: Cli) -> Path:

@@ -15,7 +15,6 @@ import itertools
 import json
 import re
 import tempfile
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -62,7 +61,7 @@ from mlpl_tui.screens.modals import (
 from mlpl_tui.screens.problem import ProblemScreen
 from mlpl_tui.screens.stage import StageScreen
 from mlpl_tui.store import Store
-from tests.apphelp import NOW, SIZE, make_app, screen_text
+from tests.apphelp import NOW, SIZE, make_app, screen_text, wait_until
 from tests.conftest import apply
 
 MARK = "HOSTILE"  # stands for stored text in the skeleton project; replaced by the test's text
@@ -76,7 +75,6 @@ ID_CONTROLS = "\x1b]0;id\x07\u202e"
 RAW_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # The only escape sequence a repaint writes between characters: Textual's own colours and styles.
 TEXTUAL_SGR = re.compile("\x1b\\[[0-9;]*m")
-DEADLINE = 20.0  # seconds; a generous bound on waiting, never a sleep
 
 
 # --- what reaches the terminal ------------------------------------------------------------------
@@ -116,7 +114,7 @@ async def test_the_check_sees_a_raw_osc_sequence(store: Store, framework: Framew
     the laid-out rows and in the bytes a terminal would get."""
     app = make_app(store, framework)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen), "dashboard")
+        await wait_until(pilot, lambda: isinstance(app.screen, DashboardScreen), "dashboard")
         assert_no_raw_control(app)  # styles, colours, borders: no false alarm
         app.screen.query_one("#questions", Static).update("x\x1b]52;c;aGVsbG8=\x1b\\y")
         await pilot.pause()
@@ -129,25 +127,11 @@ async def test_the_check_sees_a_raw_osc_sequence(store: Store, framework: Framew
 # --- waiting and moving around ------------------------------------------------------------------
 
 
-async def wait_for(
-    pilot: Pilot[None], condition: Callable[[], bool], what: str, timeout: float = DEADLINE
-) -> None:
-    """Let the app run until `condition` holds; fail naming `what` after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if not pilot.app.is_running:
-            pytest.fail(f"the app stopped waiting for {what}: {pilot.app._exception!r}")
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
-        await pilot.pause(0.02)
-    await pilot.pause()
-
-
 async def show(pilot: Pilot[None], keys: tuple[str, ...], kind: type[Screen[Any]]) -> None:
     """Press `keys` and wait until a screen of `kind` is up and drawn."""
     app = pilot.app
     await pilot.press(*keys)
-    await wait_for(
+    await wait_until(
         pilot, lambda: isinstance(app.screen, kind) and app.screen.is_mounted, kind.__name__
     )
 
@@ -158,7 +142,7 @@ async def open_select(pilot: Pilot[None], selector: str) -> None:
     select.focus()
     await pilot.pause()
     await pilot.press("enter")
-    await wait_for(pilot, lambda: select.expanded, f"the list of {selector} to open")
+    await wait_until(pilot, lambda: select.expanded, f"the list of {selector} to open")
 
 
 # --- projects and frameworks with planted text ------------------------------------------------
@@ -297,20 +281,20 @@ async def skip_reason_view(pilot: Pilot[None]) -> None:
     await show(pilot, ("3", "s"), StatusModal)
     await pilot.press("down", "down", "down", "enter")  # baseline is todo: down to skipped
     reason = pilot.app.screen.query_one("#reason")
-    await wait_for(pilot, lambda: bool(reason.parent and reason.parent.display), "the reason")
+    await wait_until(pilot, lambda: bool(reason.parent and reason.parent.display), "the reason")
 
 
 async def note_editor_view(pilot: Pilot[None]) -> None:
     await show(pilot, ("3",), StageScreen)
     await pilot.press("n")
-    await wait_for(pilot, lambda: isinstance(pilot.app.focused, TextArea), "the note editor")
+    await wait_until(pilot, lambda: isinstance(pilot.app.focused, TextArea), "the note editor")
 
 
 async def notification_view(pilot: Pilot[None]) -> None:
     """`g` on a decision with no link: the notification names the decision by its id."""
     await show(pilot, ("D",), DecisionsScreen)
     await pilot.press("g")
-    await wait_for(pilot, lambda: bool(pilot.app.screen.query("Toast")), "a notification")
+    await wait_until(pilot, lambda: bool(pilot.app.screen.query("Toast")), "a notification")
 
 
 MAIN_VIEWS: dict[str, View] = {
@@ -349,7 +333,7 @@ async def visit(
 ) -> None:
     """Open each view in turn in one run of `app`, check it, and close it (escape)."""
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen), "the dashboard")
+        await wait_until(pilot, lambda: isinstance(app.screen, DashboardScreen), "the dashboard")
         for name, view in views.items():
             await view(pilot)
             try:
@@ -415,7 +399,7 @@ async def test_markup_in_mlpl_yaml_shows_literally_in_dialogs_screens_and_palett
         await show(pilot, ("b",), LoopBackModal)
         await open_select(pilot, "#target")
         await pilot.press("end", "up", "up")  # Data's cleaning, third from the end
-        await wait_for(pilot, lambda: "[/x] Data cleaning" in shown(app), "the module's title")
+        await wait_until(pilot, lambda: "[/x] Data cleaning" in shown(app), "the module's title")
         await pilot.press("escape")
         await open_select(pilot, "#category")
         assert "[/c] Data [i]category" in shown(app)
@@ -432,7 +416,7 @@ async def test_markup_in_mlpl_yaml_shows_literally_in_dialogs_screens_and_palett
         assert "[/q] Can ML [u]help?" in shown(app)
         await pilot.press("escape")
         await pilot.press("ctrl+p", *"stage")  # the palette reads a command's help as markup
-        await wait_for(pilot, lambda: "[/s] Data [b]stage" in shown(app), "the palette's hits")
+        await wait_until(pilot, lambda: "[/s] Data [b]stage" in shown(app), "the palette's hits")
     assert app._exception is None
 
 
@@ -453,11 +437,11 @@ async def test_a_notification_quoting_markup_shows_it_literally(
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await show(pilot, ("D",), DecisionsScreen)
         app.notify("Decision [/nope] [b]x", title="[/t] Not done")  # as a refusal quotes data
-        await wait_for(pilot, lambda: "Decision [/nope] [b]x" in shown(app), "the notification")
+        await wait_until(pilot, lambda: "Decision [/nope] [b]x" in shown(app), "the notification")
         assert "[/t] Not done" in shown(app)
         app.clear_notifications()
         await pilot.press("ctrl+c")  # Textual's own hint is written in markup: ours is plain
-        await wait_for(pilot, lambda: "to quit the app" in shown(app), "the quit hint")
+        await wait_until(pilot, lambda: "to quit the app" in shown(app), "the quit hint")
         assert "[b]" not in shown(app)
 
 
@@ -505,19 +489,19 @@ async def test_a_field_left_as_shown_keeps_the_stored_text_exactly(
         await show(pilot, ("1",), StageScreen)
         await pilot.press("n")
         editor = app.screen.query_one("#note-editor", TextArea)
-        await wait_for(pilot, lambda: app.focused is editor, "the note editor")
+        await wait_until(pilot, lambda: app.focused is editor, "the note editor")
         assert editor.text == "first \\x1b]0;x\\x07 line\nsecond line"
         assert_no_raw_control(app)
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: app.focused is not editor, "the note saved")
+        await wait_until(pilot, lambda: app.focused is not editor, "the note saved")
         assert store.path.read_bytes() == before
         await show(pilot, ("s",), StatusModal)
         await pilot.press("down", "down", "down", "enter")  # todo -> skipped: asks the reason
         reason = app.screen.query_one("#reason", Input)
-        await wait_for(pilot, lambda: app.focused is reason, "the reason")
+        await wait_until(pilot, lambda: app.focused is reason, "the reason")
         assert reason.value == "first \\x1b]0;x\\x07 line\\nsecond line"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, StageScreen), "the status saved")
+        await wait_until(pilot, lambda: isinstance(app.screen, StageScreen), "the status saved")
     state = store.load().modules["business.objectives"]
     assert (state.status, state.note) == ("skipped", note)
 
@@ -573,7 +557,7 @@ async def test_a_note_too_long_for_the_inline_editor_points_to_the_external_one(
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await show(pilot, ("1",), StageScreen)
         await pilot.press("n")
-        await wait_for(pilot, lambda: bool(app._notifications), "a notification")
+        await wait_until(pilot, lambda: bool(app._notifications), "a notification")
         (notice,) = list(app._notifications)
         assert "200,001 lines" in notice.message and "E opens it" in notice.message
         assert not isinstance(app.focused, TextArea)
@@ -601,7 +585,7 @@ async def test_a_malformed_editor_variable_is_a_notification(
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await show(pilot, ("1",), StageScreen)
         await pilot.press("E")
-        await wait_for(pilot, lambda: bool(app._notifications), "a notification")
+        await wait_until(pilot, lambda: bool(app._notifications), "a notification")
         (notice,) = list(app._notifications)  # Textual keeps them here until they expire
         assert named in notice.message and "set it to a command" in notice.message
         assert notice.severity == "error"

@@ -3,46 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import Result, run_process
+from tests.conftest import Result, git, run_process
 
 # git is a stated requirement (README): without it these tests fail rather than skip.
 assert shutil.which("git") is not None, "these tests need git on PATH"
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    """git with no user or system configuration but ours, and a fixed identity."""
-    home = tmp_path / "home"
-    home.mkdir()
-    return {
-        "HOME": str(home),
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Team",
-        "GIT_AUTHOR_EMAIL": "team@example.com",
-        "GIT_COMMITTER_NAME": "Team",
-        "GIT_COMMITTER_EMAIL": "team@example.com",
-    }
-
-
-def git(env: dict[str, str], cwd: Path, *args: str, ok: bool = True) -> Result:
-    done = subprocess.run(
-        ["git", *args],
-        cwd=cwd,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    if ok:
-        assert done.returncode == 0, f"git {' '.join(args)}:\n{done.stdout}{done.stderr}"
-    return Result(done.returncode, done.stdout, done.stderr)
 
 
 def mlpl(env: dict[str, str], cwd: Path, *args: str, user: str = "lead", code: int = 0) -> Result:
