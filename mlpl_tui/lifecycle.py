@@ -23,6 +23,7 @@ from mlpl_tui.model import (
     Change,
     Conflict,
     Decision,
+    EffortEntry,
     Experiment,
     Project,
     Put,
@@ -39,6 +40,7 @@ from mlpl_tui.progress import (
     last_visit,
     module_status,
 )
+from mlpl_tui.wording import one_line, plural
 
 MAX_DAY_MINUTES = 24 * 60
 _DURATION = re.compile(r"^(?:(?P<h>\d+(?:\.\d+)?)h)?(?:(?P<m>\d+)m)?$")
@@ -51,10 +53,11 @@ class Context:
     who: str
     now: str
     make_id: Callable[[], str] = new_id
+    day: str | None = None  # the user's local calendar day; the UTC day when not given
 
     @property
     def today(self) -> str:
-        return self.now[:10]
+        return self.day or self.now[:10]
 
     def stamp(self) -> dict[str, str]:
         return {"updated_at": self.now, "updated_by": self.who}
@@ -113,7 +116,8 @@ def parse_day(text: str, today: str) -> str:
     return day.isoformat()
 
 
-def _required(value: str | None, what: str) -> str:
+def required(value: str | None, what: str) -> str:
+    """`value` stripped; a UsageError naming `what` when it is empty."""
     if value is None or not value.strip():
         raise UsageError(f"{what} must not be empty")
     return value.strip()
@@ -133,7 +137,7 @@ def new_project(name: str, ctx: Context) -> dict[str, dict[str, dict[str, Any]]]
         "left_at": None,
     }
     meta = {
-        "name": _required(name, "the project name"),
+        "name": required(name, "the project name"),
         "created_at": ctx.now,
         "created_by": ctx.who,
     }
@@ -161,25 +165,44 @@ def set_status(
     module_ref: str,
     status: str,
     note: str | None = None,
+    *,
+    reason: str | None = None,
+    note_from: str | None = None,
 ) -> Change:
-    """Set a module's status; a skip needs a reason in the note."""
+    """Set a module's status, and its note when given; a skip needs a reason of its own.
+
+    `note_from` is the note the user started from: if the stored note is something else by
+    the time this is written, an EditConflict refuses the change (None: no check).
+    """
     module = framework.module(module_ref)
     status = status.strip().lower()
     if status not in MODULE_STATUSES:
         raise UsageError(f"unknown status '{status}': use one of {', '.join(MODULE_STATUSES)}")
     current = project.modules.get(module.id)
-    if status == "skipped" and not (note or "").strip():
-        raise RuleError(f"skipping {module.id} needs a reason: add --note TEXT")
+    if reason is not None and status != "skipped":
+        raise UsageError("--reason is for skipping a module; for other statuses use --note")
+    why = (reason or "").strip()
+    if status == "skipped" and not why:
+        raise RuleError(f"skipping {module.id} needs a reason: add --reason TEXT")
     fields: dict[str, Any] = {"status": status}
     if note is not None:
         fields["note"] = note.strip()
-    if current is not None and current.status == status and note in (None, current.note):
+    if why:
+        fields["reason"] = why
+    if current is not None and all(
+        getattr(current, name) == value for name, value in fields.items()
+    ):
         return Change("module.set", "", [])
     before = current.status if current else "todo"
-    summary = f"{module.id}: {before} → {status}"
-    if note:
-        summary += f" ({_short(note)})"
-    return Change("module.set", summary, [Put("modules", module.id, {**fields, **ctx.stamp()})])
+    parts = [f"{before} → {status}"] if before != status else []
+    if note is not None and note.strip() != (current.note if current else ""):
+        parts.append(f"note “{_brief(note)}”" if note.strip() else "note cleared")
+    summary = f"{module.id}: {', '.join(parts)}"
+    if why:
+        summary += f" ({one_line(why, 60)})"
+    expect = None if note_from is None or note is None else {"note": note_from}
+    put = Put("modules", module.id, {**fields, **ctx.stamp()}, expect=expect)
+    return Change("module.set", summary, [put])
 
 
 def toggle_done(project: Project, framework: Framework, ctx: Context, module_ref: str) -> Change:
@@ -190,16 +213,38 @@ def toggle_done(project: Project, framework: Framework, ctx: Context, module_ref
 
 
 def set_note(
-    project: Project, framework: Framework, ctx: Context, module_ref: str, note: str
+    project: Project,
+    framework: Framework,
+    ctx: Context,
+    module_ref: str,
+    note: str,
+    note_from: str | None = None,
 ) -> Change:
+    """Replace a module's note; `note_from` as for set_status."""
     module = framework.module(module_ref)
     current = project.modules.get(module.id)
+    expect = None if note_from is None else {"note": note_from}
     if current is not None and current.note == note.strip():
         return Change("module.note", "", [])
     fields = {"note": note.strip(), **ctx.stamp()}
     if current is None:
         fields["status"] = "todo"
-    return Change("module.note", f"{module.id}: note updated", [Put("modules", module.id, fields)])
+    summary = f"{module.id}: note " + (f"“{one_line(note, 60)}”" if note.strip() else "cleared")
+    return Change("module.note", summary, [Put("modules", module.id, fields, expect=expect)])
+
+
+def replaced_note(current: str, note: str | None, force: bool, what: str) -> str | None:
+    """The note a one-shot command replaces without asking: None when it may write, else why not.
+
+    A command line has no note it started from; replacing a different, non-empty note needs
+    --force (history keeps the old one either way).
+    """
+    if note is None or force or not current or current == note.strip():
+        return None
+    return (
+        f"{what} already has a note (“{one_line(current, 50)}”); --note replaces it: "
+        "add --force to replace it (the old note stays in the history)"
+    )
 
 
 # --- moving through the stages ----------------------------------------------------------------
@@ -222,7 +267,7 @@ def advance(
         names = ", ".join(f"{m.id} ({module_status(project, m.id)})" for m in missing)
         raise RuleError(
             f"the gate of {stage.title} is not met; required modules not done or skipped: {names}\n"
-            "finish or skip them (set MODULE skipped --note WHY), or use --force --why TEXT"
+            "finish or skip them (set MODULE skipped --reason WHY), or use --force --why TEXT"
         )
     if missing and not (why or "").strip():
         raise UsageError("a forced advance needs a reason: add --why TEXT")
@@ -304,7 +349,7 @@ def switch_back(
     if module is not None and module.stage != target.id:
         raise UsageError(f"module {module.id} is not in stage {target.id}")
     kind = framework.category(category)
-    why = _required(reason, "the reason for a switch (--reason)")
+    why = required(reason, "the reason for a switch (--reason)")
     here = current_stage(project, framework)
     gap = framework.stage_index(target.id) - framework.stage_index(here.id)
     if gap > 0:
@@ -347,10 +392,10 @@ def switch_back(
     puts += [Put("modules", m, {"status": "revisit", **ctx.stamp()}) for m in revisit]
     where = module.id if module else target.title
     summary = (
-        f"Switched back from {here.title} to {where} ({kind.id}: {_short(why)}); iteration {number}"
+        f"Switched back from {here.title} to {where} ({kind.id}: {_brief(why)}); iteration {number}"
     )
     if revisit:
-        summary += f"; {len(revisit)} module(s) to revisit"
+        summary += f"; {plural(len(revisit), 'module')} to revisit"
     return Change("stage.switch", summary, puts, result=switch_id)
 
 
@@ -358,7 +403,9 @@ def switch_back(
 
 
 def find_record(
-    records: Sequence[Decision] | Sequence[Experiment] | Sequence[Conflict], ref: str, what: str
+    records: Sequence[Decision] | Sequence[Experiment] | Sequence[Conflict] | Sequence[EffortEntry],
+    ref: str,
+    what: str,
 ) -> Any:
     """A record by id or by a unique prefix of its id, as git resolves short hashes."""
     ref = ref.strip()
@@ -391,28 +438,24 @@ def decide(
         raise UsageError(
             f"unknown decision status '{status}': use one of {', '.join(DECISION_STATUSES)}"
         )
-    stage_obj = framework.stage(stage) if stage else None
-    module_obj = framework.module(module, stage_obj.id if stage_obj else None) if module else None
-    stage_id = (stage_obj.id if stage_obj else None) or (
-        module_obj.stage if module_obj else current_stage_id(project)
-    )
+    stage_id, module_id = filed_under(framework, stage, module, current_stage_id(project))
     decision_id = ctx.id_for(project, "decisions")
-    title = _required(title, "the decision title")
+    title = required(title, "the decision title")
     record: dict[str, Any] = {
         "title": title,
         "context": context.strip(),
-        "decision": _required(decision, "the decision (--decision)"),
+        "decision": required(decision, "the decision (--decision)"),
         "rationale": rationale.strip(),
         "status": status,
         "stage": stage_id,
-        "module": module_obj.id if module_obj else None,
+        "module": module_id,
         "supersedes": None,
         "superseded_by": None,
         "created_at": ctx.now,
         "created_by": ctx.who,
     }
     puts = [Put("decisions", decision_id, record)]
-    summary = f"Decision {decision_id}: {_short(title)} ({status})"
+    summary = f"Decision {decision_id}: {_brief(title)} ({status})"
     if supersedes:
         old: Decision = find_record(project.decisions, supersedes, "decision")
         if old.superseded_by:
@@ -486,50 +529,86 @@ def add_experiment(
     *,
     hypothesis: str = "",
     link: str = "",
+    stage: str | None = None,
     module: str | None = None,
 ) -> Change:
-    """Open an experiment in the log; it stays there whatever becomes of it."""
-    module_obj = framework.module(module, "modelling") if module else None
+    """Open an experiment in the log; it stays there whatever becomes of it.
+
+    It is filed under `stage` or `module` (a probe during Data belongs to Data), by default
+    under Modelling.
+    """
+    stage_id, module_id = filed_under(framework, stage, module, "modelling")
     experiment_id = ctx.id_for(project, "experiments")
-    title = _required(title, "the experiment title")
+    title = required(title, "the experiment title")
     record = {
         "title": title,
         "hypothesis": hypothesis.strip(),
         "link": link.strip(),
         "status": "running",
         "reason": "",
-        "stage": module_obj.stage if module_obj else "modelling",
-        "module": module_obj.id if module_obj else None,
+        "result": "",
+        "stage": stage_id,
+        "module": module_id,
         "created_at": ctx.now,
         "created_by": ctx.who,
         **ctx.stamp(),
     }
-    summary = f"Experiment {experiment_id} started: {_short(title)}"
+    summary = f"Experiment {experiment_id} started: {_brief(title)}"
     return Change(
         "experiment.add", summary, [Put("experiments", experiment_id, record)], result=experiment_id
     )
 
 
-def abandon_experiment(project: Project, ctx: Context, ref: str, reason: str) -> Change:
+def filed_under(
+    framework: Framework, stage: str | None, module: str | None, default: str
+) -> tuple[str, str | None]:
+    """The stage and module a record is filed under: the module's stage, else `stage`, else
+    `default`."""
+    stage_obj = framework.stage(stage) if stage else None
+    module_obj = framework.module(module, stage_obj.id if stage_obj else None) if module else None
+    if module_obj is not None:
+        return module_obj.stage, module_obj.id
+    return (stage_obj.id if stage_obj else default), None
+
+
+def abandon_experiment(
+    project: Project, ctx: Context, ref: str, reason: str, result: str | None = None
+) -> Change:
     found: Experiment = find_record(project.experiments, ref, "experiment")
-    why = _required(reason, "the reason for abandoning an experiment (--reason)")
-    return _experiment_status(found, ctx, "abandoned", why)
+    why = required(reason, "the reason for abandoning an experiment (--reason)")
+    return _experiment_status(found, ctx, "abandoned", {"reason": why}, result)
 
 
-def keep_experiment(project: Project, ctx: Context, ref: str) -> Change:
+def keep_experiment(
+    project: Project, ctx: Context, ref: str, *, force: bool = False, result: str | None = None
+) -> Change:
+    """Keep an experiment; one that was abandoned needs `force` (the app asks first).
+
+    The abandonment reason stays on the record and in the history.
+    """
     found: Experiment = find_record(project.experiments, ref, "experiment")
-    return _experiment_status(found, ctx, "kept", "")
+    if found.status == "abandoned" and not force:
+        raise RuleError(
+            f"experiment {found.id} was abandoned ({_brief(found.reason)}); to keep it after "
+            "all add --force (the reason it was abandoned is kept)"
+        )
+    return _experiment_status(found, ctx, "kept", {}, result)
 
 
-def _experiment_status(found: Experiment, ctx: Context, status: str, reason: str) -> Change:
-    if found.status == status and found.reason == reason:
+def _experiment_status(
+    found: Experiment, ctx: Context, status: str, fields: dict[str, Any], result: str | None
+) -> Change:
+    fields = {"status": status, **fields}
+    if result is not None:
+        fields["result"] = result.strip()
+    if all(getattr(found, name) == value for name, value in fields.items()):
         return Change(f"experiment.{status}", "", [])
-    fields = {"status": status, "reason": reason, **ctx.stamp()}
-    verb = "kept" if status == "kept" else f"abandoned ({_short(reason)})"
-    summary = f"Experiment {found.id} {verb}: {_short(found.title)}"
-    return Change(
-        f"experiment.{status}", summary, [Put("experiments", found.id, fields)], result=found.id
-    )
+    verb = "kept" if status == "kept" else f"abandoned ({_brief(fields['reason'])})"
+    summary = f"Experiment {found.id} {verb}: {_brief(found.title)}"
+    if found.status == "abandoned" and status == "kept":
+        summary += " (was abandoned)"
+    put = Put("experiments", found.id, {**fields, **ctx.stamp()})
+    return Change(f"experiment.{status}", summary, [put], result=found.id)
 
 
 # --- merge conflicts ------------------------------------------------------------------------
@@ -567,7 +646,7 @@ def resolve_conflict(
     )
     summary = (
         f"Conflict {conflict.id} resolved: {conflict.table} {conflict.record} {conflict.field}"
-        f" = {_short(repr(value))} ({side})"
+        f" = {_brief(repr(value))} ({side})"
     )
     return Change("conflict.resolve", summary, puts, result=conflict.id)
 
@@ -595,8 +674,11 @@ def answer_question(
     number: str,
     answer: str,
     note: str | None = None,
+    note_from: str | None = None,
 ) -> Change:
-    """Answer one of the five exploration questions: yes, no, partly or unknown."""
+    """Answer one of the five exploration questions: yes, no, partly or unknown.
+
+    `note_from` is the note the user started from (see set_status)."""
     numbers = {str(q.number): q for q in framework.exploration_questions}
     question = numbers.get(number.strip())
     if question is None:
@@ -610,10 +692,12 @@ def answer_question(
     fields: dict[str, Any] = {"answer": answer, **ctx.stamp()}
     if note is not None:
         fields["note"] = note.strip()
-    summary = f"Question {question.number} answered '{answer}': {_short(question.text)}"
-    return Change("question.answer", summary, [Put("questions", str(question.number), fields)])
+    summary = f"Question {question.number} answered '{answer}': {_brief(question.text)}"
+    expect = None if note_from is None or note is None else {"note": note_from}
+    put = Put("questions", str(question.number), fields, expect=expect)
+    return Change("question.answer", summary, [put])
 
 
-def _short(text: str, limit: int = 60) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+def _brief(text: str) -> str:
+    """A text as a history summary quotes it; the event keeps the whole text in `changes`."""
+    return one_line(text, 60)

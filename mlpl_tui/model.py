@@ -6,7 +6,7 @@ know the split.
 
 from __future__ import annotations
 
-from mlpl_tui.changes import Change, Put, apply_change
+from mlpl_tui.changes import ABSENT, Change, EditConflict, Put, Remove, apply_change
 from mlpl_tui.fields import Raw, Record, RecordError, StateError
 from mlpl_tui.project import Project, Tables, check_records
 from mlpl_tui.records import (
@@ -35,6 +35,7 @@ from mlpl_tui.records import (
 )
 
 __all__ = [
+    "ABSENT",
     "ANSWERS",
     "DECISION_STATUSES",
     "EXPERIMENT_STATUSES",
@@ -50,6 +51,7 @@ __all__ = [
     "Change",
     "Conflict",
     "Decision",
+    "EditConflict",
     "EffortEntry",
     "Event",
     "Experiment",
@@ -60,6 +62,7 @@ __all__ = [
     "Raw",
     "Record",
     "RecordError",
+    "Remove",
     "StateError",
     "Switch",
     "Tables",

@@ -150,6 +150,13 @@ class Project:
     def _experiments_by_id(self) -> dict[str, Experiment]:
         return {e.id: e for e in self.experiments}
 
+    @cached_property
+    def _events_by_id(self) -> dict[str, Event]:
+        return {e.id: e for e in self.events}
+
+    def event(self, id: str) -> Event | None:
+        return self._events_by_id.get(id)
+
     def decision(self, id: str) -> Decision | None:
         return self._decisions_by_id.get(id)
 

@@ -23,7 +23,7 @@ TABLES = (
     "events",
 )
 MODULE_STATUSES = ("todo", "doing", "done", "skipped", "revisit")
-DECISION_STATUSES = ("proposed", "accepted", "rejected", "superseded")
+DECISION_STATUSES = ("proposed", "accepted", "rejected", "deprecated", "superseded")
 EXPERIMENT_STATUSES = ("running", "kept", "abandoned")
 ANSWERS = ("yes", "no", "partly", "unknown")
 VISIT_HOWS = ("start", "advance", "forced", "switch")
@@ -74,11 +74,12 @@ class Visit(Record, kind="visit", table="visits"):
 
 @dataclass(frozen=True)
 class ModuleState(Record, kind="module", table="modules"):
-    """What is recorded of one module: its status and note."""
+    """What is recorded of one module: its status, note and why it was skipped."""
 
     id: str
     status: Annotated[str, OneOf(MODULE_STATUSES)]
     note: Text
+    reason: Text  # why the module was skipped (kept when it is taken up again)
     updated_at: Text
     updated_by: Text
 
@@ -142,7 +143,8 @@ class Experiment(Record, kind="experiment", table="experiments"):
     hypothesis: Text
     link: Text
     status: Annotated[str, OneOf(EXPERIMENT_STATUSES)]
-    reason: Text
+    reason: Text  # why it was abandoned (kept if it is kept after all)
+    result: Text  # what was found: the outcome, the metric
     stage: Annotated[str, Default("modelling")]
     module: str | None
     created_at: Text
@@ -173,6 +175,8 @@ class Event(Record, kind="event", table="events"):
     summary: Text
     refs: Ids
     seq: int = 0  # position in the history when written; orders events within one second
+    reverts: str | None = None  # the event an undo (or a redo) reverts
+    changes: Any = None  # each record written, before and after (mlpl_tui.history reads it)
 
 
 @dataclass(frozen=True)

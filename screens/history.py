@@ -15,17 +15,18 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static
 
+from mlpl_tui.history import change_lines, event_words
 from mlpl_tui.journey import Step, journey
 from mlpl_tui.model import Event, Project
 from mlpl_tui.screens.base import ProjectScreen
 from mlpl_tui.widgets.bars import KeyBar, TitleBar
 from mlpl_tui.widgets.record_list import RecordList
 from mlpl_tui.widgets.text import clip, data_text
-from mlpl_tui.wording import shown_time
+from mlpl_tui.wording import plural, shown_time
 
 ALL_ACTIONS = "(all actions)"
 MAX_SHOWN = 1000  # newest matches listed; a long history is searched, not scrolled
@@ -61,9 +62,7 @@ def event_row(event: Event) -> str:
 
 
 def _haystack(event: Event) -> str:
-    return " ".join(
-        (event.id, event.at, event.by, event.action, event.summary, *event.refs)
-    ).lower()
+    return " ".join(event_words(event)).lower()
 
 
 def matching(
@@ -138,7 +137,8 @@ class HistoryScreen(ProjectScreen):
             yield Static(f"f: {ALL_ACTIONS}", id="action", markup=False)
         yield Static("", id="events-title", markup=False)
         yield RecordList(id="events")
-        yield Static("", id="event", markup=False)
+        with VerticalScroll(id="event-pane"):
+            yield Static("", id="event", markup=False)
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -155,7 +155,10 @@ class HistoryScreen(ProjectScreen):
         loops = sum(1 for s in steps if s.is_loop_back)
         last = steps[-1].visit.iteration if steps else 1
         self.query_one("#journey-title", Static).update(
-            Text(f"Journey: {len(steps)} visit(s), iteration {last}, {loops} loop back(s)")
+            Text(
+                f"Journey: {plural(len(steps), 'visit')}, iteration {last}, "
+                f"{plural(loops, 'loop back')}"
+            )
         )
         visits = self.query_one("#visits", RecordList)
         visits.set_rows([(s.visit.id, visit_row(s)) for s in reversed(steps)])
@@ -190,13 +193,50 @@ class HistoryScreen(ProjectScreen):
     def _show_event(self) -> None:
         project = self._project
         record_id = self.query_one("#events", RecordList).record_id
-        event = next((e for e in project.events if e.id == record_id), None) if project else None
+        event = project.event(record_id or "") if project else None
         text = Text("No event matches: escape clears the filters.")
         if event is not None:
             refs = ", ".join(event.refs) or "-"
-            text = data_text(event.summary)  # one line: the pane is three rows high
+            text = data_text(event.summary)
             text.append("\n" + clip(f"{event.action} · by {event.by} · {event.at} · refs {refs}"))
+            written = change_lines(event)
+            if written:
+                text.append("\n" + clip("\n".join(written), multiline=True))
+        self._detail(text)
+
+    def _detail(self, text: Text) -> None:
         self.query_one("#event", Static).update(text)
+        self.query_one("#event-pane", VerticalScroll).scroll_home(animate=False)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """The pane shows the highlighted row of the list the user is in."""
+        if event.widget.id == "visits":
+            self._visit_moved()
+        elif event.widget.id == "events":
+            self._show_event()
+
+    @on(OptionList.OptionHighlighted, "#visits")
+    def _visit_moved(self) -> None:
+        """The highlighted visit in full: the whole reason of the switch that led into it."""
+        project = self._project
+        visit_id = self.query_one("#visits", RecordList).record_id
+        if project is None or visit_id is None:
+            return
+        step = next(
+            (s for s in journey(project, self.host.framework) if s.visit.id == visit_id), None
+        )
+        if step is None:
+            return
+        text = data_text(visit_row(step))
+        if step.switch is not None:
+            switch = step.switch
+            text.append(
+                "\n" + clip(f"{switch.category}, by {switch.by} at {shown_time(switch.at)}:")
+            )
+            text.append("\n" + clip(switch.reason, multiline=True))
+            if switch.revisit:
+                text.append("\n" + clip("to revisit: " + ", ".join(switch.revisit)))
+        self._detail(text)
 
     @on(OptionList.OptionHighlighted, "#events")
     def _moved(self) -> None:

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
 from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context, set_note, set_status
@@ -77,8 +78,27 @@ async def test_status_picker_skip_asks_for_a_reason(store: Store, framework: Fra
         await pilot.pause()
         assert isinstance(app.screen, StageScreen)
         stored = store.load().modules["business.objectives"]
-        assert (stored.status, stored.note) == ("skipped", "done elsewhere")
+        assert (stored.status, stored.reason, stored.note) == ("skipped", "done elsewhere", "")
         assert "[-] skipped" in screen_text(app.screen)
+
+
+async def test_skipping_starts_with_an_empty_reason_and_never_touches_the_note(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    """The skip reason used to be prefilled with the whole note, selected: typing replaced it."""
+    apply(store, framework, ctx, set_note, "business.objectives", "KPIs agreed with finance")
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "s")
+        await pilot.pause()
+        await pilot.press("down", "down", "down", "enter")
+        await pilot.pause()
+        assert app.screen.query_one("#reason", Input).value == ""
+        await pilot.press(*keys("owned by finance"), "enter")
+        await pilot.pause()
+    stored = store.load().modules["business.objectives"]
+    assert (stored.status, stored.reason) == ("skipped", "owned by finance")
+    assert stored.note == "KPIs agreed with finance"
 
 
 async def test_status_picker_sets_doing_with_enter(store: Store, framework: Framework) -> None:

@@ -163,7 +163,7 @@ def build_skeleton(folder: Path, framework: Framework) -> dict[str, Any]:
             do(set_status, module.id, "done")
         do(advance)
     do(set_note, "modelling.baseline", f"{MARK} note\n{MARK} second line")
-    do(set_status, "modelling.feature-engineering", "skipped", f"{MARK} skip reason")
+    do(set_status, "modelling.feature-engineering", "skipped", reason=f"{MARK} skip reason")
     texts = {"context": f"{MARK} context", "rationale": f"{MARK} rationale"}
     do(decide, f"{MARK} first", f"{MARK} decision", **texts)
     first = store.load().decisions[-1].id

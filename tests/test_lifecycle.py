@@ -136,7 +136,8 @@ def test_set_status_records_status_note_who_and_when(
 def test_every_module_status_can_be_set(
     store: Store, framework: Framework, ctx: Context, status: str
 ) -> None:
-    project = apply(store, framework, ctx, set_status, "data.cleaning", status, note="why")
+    reason = "why" if status == "skipped" else None
+    project = apply(store, framework, ctx, set_status, "data.cleaning", status, reason=reason)
     assert project.modules["data.cleaning"].status == status
 
 
@@ -152,12 +153,15 @@ def test_skipping_without_a_reason_is_refused(
     store: Store, framework: Framework, ctx: Context, note: str | None
 ) -> None:
     message = refused(
-        store, framework, ctx, RuleError, set_status, "business.constraints", "skipped", note=note
+        store, framework, ctx, RuleError, set_status, "business.constraints", "skipped", reason=note
     )
-    assert "business.constraints" in message and "--note" in message
-    project = apply(store, framework, ctx, set_status, "constraints", "skipped", note="none apply")
+    assert "business.constraints" in message and "--reason" in message
+    project = apply(
+        store, framework, ctx, set_status, "constraints", "skipped", reason="none apply"
+    )
     assert project.modules["business.constraints"].status == "skipped"
-    assert project.modules["business.constraints"].note == "none apply"
+    assert project.modules["business.constraints"].reason == "none apply"
+    assert project.modules["business.constraints"].note == ""
 
 
 def test_toggle_done_flips_between_done_and_todo(
@@ -203,7 +207,7 @@ def test_unmet_gate_is_refused_listing_what_is_missing_then_passes(
     assert "business.milestones" not in message, "an optional module is not missing"
     assert current_stage_id(store.load()) == "business"
 
-    apply(store, framework, ctx, set_status, "constraints", "skipped", note="none apply")
+    apply(store, framework, ctx, set_status, "constraints", "skipped", reason="none apply")
     for short in missing[:-1]:
         apply(store, framework, ctx, set_status, f"business.{short}", "done")
     before = store.load()
@@ -313,7 +317,7 @@ def test_switch_from_modelling_back_to_data(
     apply(store, framework, ctx, set_status, "data.pipeline", "doing")
     apply(store, framework, ctx, set_status, "modelling.baseline", "done")
     apply(store, framework, ctx, set_status, "modelling.training", "doing")
-    apply(store, framework, ctx, set_status, "feature-engineering", "skipped", note="n/a")
+    apply(store, framework, ctx, set_status, "feature-engineering", "skipped", reason="n/a")
     apply(store, framework, ctx, set_status, "delivery.documentation", "doing")
     apply(store, framework, ctx, set_status, "delivery.handover", "done")
     before = store.load()

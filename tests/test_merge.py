@@ -84,10 +84,10 @@ def test_a_field_changed_differently_keeps_the_later_update_and_records_the_othe
 ) -> None:
     ours, theirs = base.fork("alice", "o"), base.fork("bob", "t")
     ours.do(ours_at, set_status, "data.cleaning", "done")
-    theirs.do(theirs_at, set_status, "data.cleaning", "skipped", note="clean already")
+    theirs.do(theirs_at, set_status, "data.cleaning", "skipped", reason="clean already")
     tables, conflicts = merged(base, ours, theirs)
     assert tables["modules"]["data.cleaning"]["status"] == value
-    assert tables["modules"]["data.cleaning"]["note"] == "clean already"  # one side only
+    assert tables["modules"]["data.cleaning"]["reason"] == "clean already"  # one side only
     (conflict,) = conflicts
     stored = tables["conflicts"][conflict.id]
     assert stored == {
@@ -152,7 +152,7 @@ def test_the_merge_is_in_the_store_format_and_deterministic(base: Branch) -> Non
 def test_recording_the_same_conflict_twice_does_not_conflict_again(base: Branch) -> None:
     ours, theirs = base.fork("alice", "o"), base.fork("bob", "t")
     ours.do("11:00:00", set_status, "data.cleaning", "done")
-    theirs.do("11:00:05", set_status, "data.cleaning", "skipped", note="n/a")
+    theirs.do("11:00:05", set_status, "data.cleaning", "skipped", reason="n/a")
     first, conflicts = merged(base, ours, theirs)
     # Two people merge the same branches on their own, then merge each other's results.
     content, result = merge_versions("mlpl.json", ours.bytes(), dump(first), dump(first))
@@ -289,7 +289,7 @@ def test_both_superseding_one_decision_keeps_links_two_way_and_resolving_moves_t
 def _conflicted(base: Branch) -> tuple[Tables, str]:
     ours, theirs = base.fork("alice", "o"), base.fork("bob", "t")
     ours.do("11:00:00", set_status, "data.cleaning", "done")
-    theirs.do("11:00:05", set_status, "data.cleaning", "skipped", note="n/a")
+    theirs.do("11:00:05", set_status, "data.cleaning", "skipped", reason="n/a")
     tables, conflicts = merged(base, ours, theirs)
     return tables, conflicts[0].id
 

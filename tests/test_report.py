@@ -62,7 +62,7 @@ def project(store: Store, framework: Framework, ctx: Context) -> Project:
     + 30m (it 3, rework); modelling 4h (it 2, first visit). Total 12h, rework 3h = 25%.
     """
     _done(store, framework, ctx, "business")
-    apply(store, framework, ctx, set_status, "business.milestones", "skipped", HOSTILE)
+    apply(store, framework, ctx, set_status, "business.milestones", "skipped", reason=HOSTILE)
     apply(store, framework, ctx, log_effort, "2h", stage="business", note="Workshops")
     apply(store, framework, ctx, advance)
     apply(store, framework, ctx, log_effort, "3h", module="data.acquisition", note="ERP export")

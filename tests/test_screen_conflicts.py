@@ -29,7 +29,7 @@ def merged(tmp_path: Path, framework: Framework) -> Store:
     base.do("10:00:20", decide, "Weekly grain", "forecast per week")
     ours, theirs = base.fork("alice", "o"), base.fork("bob", "t")
     ours.do("11:00:00", set_status, "data.cleaning", "done")
-    theirs.do("11:00:05", set_status, "data.cleaning", "skipped", note="clean already")
+    theirs.do("11:00:05", set_status, "data.cleaning", "skipped", reason="clean already")
     content, result = merge_versions("mlpl.json", base.bytes(), ours.bytes(), theirs.bytes())
     assert [c.field for c in result.conflicts] == ["status"]
     path = tmp_path / "mlpl.json"

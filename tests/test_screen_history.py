@@ -38,7 +38,7 @@ async def test_the_journey_lists_every_visit_with_how_it_was_entered_and_why(
         await pilot.pause()
         assert isinstance(app.screen, HistoryScreen)
         text = screen_text(app.screen)
-        assert "Journey: 3 visit(s), iteration 2, 1 loop back(s)" in text
+        assert "Journey: 3 visits, iteration 2, 1 loop back" in text
         assert listed(app.screen, "visits") == [v.id for v in reversed(project.visits)]
         assert " 1 it1  business   start" in text
         assert " 2 it1  data       advance" in text
@@ -118,3 +118,44 @@ async def test_a_change_made_elsewhere_shows_up_in_the_history(
         await pilot.pause()
         assert "Logged 45m on business" in screen_text(app.screen)
         assert "effort.log" in app.screen._actions  # type: ignore[attr-defined]
+
+
+LONG_REASON = (
+    "the churn label was computed after the cancellation date, so every feature built from the "
+    "last month of activity leaks the outcome into training"
+)
+
+
+async def test_the_full_switch_reason_and_every_value_a_change_replaced_can_be_read_and_found(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    finish_stage(store, framework, ctx, "business")
+    apply(store, framework, ctx, set_status, "data.acquisition", "done", note="first draft")
+    apply(store, framework, ctx, set_status, "data.acquisition", "done", note="second draft")
+    apply(store, framework, ctx, switch_back, "business", "data", LONG_REASON)
+    assert LONG_REASON.index("leaks") > 60
+    project = store.load()
+    app = make_app(store, framework)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("h")
+        await pilot.pause()
+        await pilot.press("slash", *keys("leaks"), "enter")
+        await pilot.pause()
+        (switch_event,) = [e for e in project.events if e.action == "stage.switch"]
+        assert listed(app.screen, "events") == [switch_event.id]
+        pane = str(app.screen.query_one("#event").render())
+        assert LONG_REASON in pane.replace("\n", " ") or "leaks the outcome" in pane
+        await pilot.press("escape", "escape")
+        await pilot.press("slash", *keys("first draft"), "enter")
+        await pilot.pause()
+        (note_event,) = [
+            e for e in project.events if "second draft" in " ".join(map(str, e.changes or []))
+        ]
+        assert listed(app.screen, "events")[0] == note_event.id
+        pane = str(app.screen.query_one("#event").render())
+        assert "“first draft” → “second draft”" in pane
+        app.screen.query_one("#visits", RecordList).focus()
+        await pilot.press("home")
+        await pilot.pause()
+        pane = str(app.screen.query_one("#event").render())
+        assert "into training" in pane and "by tester" in pane

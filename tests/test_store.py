@@ -54,6 +54,14 @@ def test_applying_a_change_leaves_its_input_as_it_was_and_shares_what_it_did_not
         "summary": "done",
         "refs": [module],
         "seq": len(before["events"]) + 1,
+        "changes": [
+            {
+                "table": "modules",
+                "id": module,
+                "before": {"status": "doing"},
+                "after": {"status": "done"},
+            }
+        ],
     }
 
 

@@ -13,8 +13,8 @@ from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context
 from mlpl_tui.model import MODULE_STATUSES, Change, Project
 from mlpl_tui.progress import module_status
-from mlpl_tui.screens.modals.form import FormModal, typed_or_stored
-from mlpl_tui.widgets.text import clip, data_text
+from mlpl_tui.screens.modals.form import FormModal
+from mlpl_tui.widgets.text import data_text
 from mlpl_tui.wording import status_mark
 
 STATUS_HELP = {
@@ -52,12 +52,10 @@ class StatusModal(FormModal[None]):
             id="statuses",
             compact=True,
         )
-        state = project.modules.get(module.id)
-        self.note = state.note if state else ""
         yield self.field(
             "Reason",
             Input(
-                clip(self.note),  # the stored note shown safely; kept as stored if left as is
+                "",  # a reason of its own: the module's note is never touched by a skip
                 id="reason",
                 placeholder="why skip it (required)",
                 compact=True,
@@ -94,15 +92,15 @@ class StatusModal(FormModal[None]):
 
     def action_save(self) -> None:
         status = self._picked()
-        note = typed_or_stored(self.value("#reason"), self.note) if status == "skipped" else None
-        if status == "skipped" and not (note or "").strip():
+        reason = self.value("#reason") if status == "skipped" else None
+        if status == "skipped" and not (reason or "").strip():
             self._ask_reason()
             self.show_error("skipping a module needs a reason")
             return
         module_id = self.module_id
 
         def rule(p: Project, f: Framework, c: Context) -> Change:
-            return lifecycle.set_status(p, f, c, module_id, status, note)
+            return lifecycle.set_status(p, f, c, module_id, status, reason=reason)
 
         if self.run_rule(rule) is not None:
             self.dismiss(None)
