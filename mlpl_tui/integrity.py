@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from mlpl_tui.framework import Framework
+from mlpl_tui.history import record_changes
 from mlpl_tui.model import (
     Decision,
     EffortEntry,
@@ -52,7 +53,24 @@ def check(project: Project, framework: Framework) -> list[Problem]:
         Problem("warning", f"module '{m}' is not in the framework; its record is kept")
         for m in unknown_module_ids(project, framework)
     ] + [Problem("warning", w) for w in _unknown_module_references(project, framework)]
+    warnings += [Problem("warning", w) for w in _check_history(project)]
     return [Problem("error", e) for e in errors] + warnings
+
+
+def _check_history(project: Project) -> list[str]:
+    """Events whose record of what they wrote cannot be read: they cannot be undone."""
+    found = []
+    for event in project.events:
+        if event.changes is not None and record_changes(event) is None:
+            found.append(
+                f"history event '{event.id}' has a damaged record of what it wrote; it cannot "
+                "be undone (restore mlpl.json from git to repair it)"
+            )
+        if event.reverts and project.event(event.reverts) is None:
+            found.append(
+                f"history event '{event.id}' reverts event '{event.reverts}', which is missing"
+            )
+    return found
 
 
 def conflict_markers(content: bytes) -> list[Problem]:

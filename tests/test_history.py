@@ -372,3 +372,24 @@ def test_undoing_every_change_returns_the_records_to_the_start(
     assert len(team.project.events) == start_events + 2 * written
     with pytest.raises(RuleError, match="nothing to undo"):
         team.do("ann", history.undo)
+
+
+def test_validate_warns_about_a_damaged_history_record_and_a_dangling_revert(
+    framework: Framework,
+) -> None:
+    from mlpl_tui.integrity import check
+
+    team = Team(framework)
+    team.do("ann", lifecycle.set_status, "business.objectives", "doing")
+    team.do("ann", history.undo)
+    data = team.store.data
+    events = dict(data["events"])
+    done = next(i for i, e in events.items() if e["action"] == "module.set")
+    undo = next(i for i, e in events.items() if e["action"] == "undo")
+    events[done] = {**events[done], "changes": [{"table": 7}]}
+    events[undo] = {**events[undo], "reverts": "gone"}
+    project = Project({**data, "events": events})
+    warnings = [p.text for p in check(project, framework) if p.level == "warning"]
+    assert any(done in w and "damaged" in w for w in warnings)
+    assert any(undo in w and "'gone'" in w for w in warnings)
+    assert not [p for p in check(project, framework) if p.level == "error"]
