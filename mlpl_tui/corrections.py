@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mlpl_tui.errors import RuleError, UsageError
+from mlpl_tui.errors import RuleError
 from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import (
     Context,
@@ -121,7 +121,7 @@ def edit_experiment(
         fields["title"] = required(title, "the experiment title")
     if reason is not None:
         if found.status != "abandoned":
-            raise UsageError(
+            raise RuleError(
                 f"experiment {found.id} is {found.status}: only an abandoned one has a reason"
             )
         fields["reason"] = required(reason, "the reason it was abandoned")
