@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from mlpl_tui.errors import RuleError, UsageError
@@ -94,26 +93,11 @@ def parse_duration(text: str) -> int:
 
 
 def parse_day(text: str, today: str) -> str:
-    """A calendar day as YYYY-MM-DD: ISO dates, 'today' or 'yesterday'; never in the future."""
-    import pendulum
+    """A calendar day as YYYY-MM-DD, counted from the local day `today`: ISO dates, 'today',
+    'yesterday', 'last monday', '3 days ago'; never in the future (see clock.parse_day)."""
+    from mlpl_tui.clock import parse_day as parse_local_day
 
-    base = pendulum.parse(today)
-    assert isinstance(base, pendulum.DateTime)
-    word = text.strip().lower()
-    if word in ("today", "yesterday"):
-        return base.subtract(days=1 if word == "yesterday" else 0).date().isoformat()
-    try:
-        parsed = pendulum.parse(word, strict=True)
-    except (ValueError, pendulum.parsing.exceptions.ParserError):
-        raise UsageError(f"date '{text}' is not understood: use YYYY-MM-DD") from None
-    if not isinstance(parsed, (pendulum.Date, date)):
-        raise UsageError(f"date '{text}' is not understood: use YYYY-MM-DD")
-    day = parsed.date() if isinstance(parsed, pendulum.DateTime) else parsed
-    if day > base.date():
-        raise UsageError(
-            f"date '{text}' is in the future; effort is logged for days already worked"
-        )
-    return day.isoformat()
+    return parse_local_day(text, today)
 
 
 def required(value: str | None, what: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from mlpl_tui import clock
+
 # The lifecycle's stages in order; every framework has exactly these (framework.py checks).
 STAGE_ORDER: tuple[str, ...] = ("business", "data", "modelling", "delivery")
 
@@ -65,14 +67,20 @@ def plural(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {plural or noun + 's'}"
 
 
-def shown_time(iso: str | None, missing: str = "") -> str:
-    """`2026-03-02T10:00:00Z` as `2026-03-02 10:00`; `missing` when there is no time."""
-    return iso[:16].replace("T", " ") if iso else missing
+def shown_time(iso: str | None, missing: str = "", *, zone: bool = False) -> str:
+    """`2026-03-02T10:00:00Z` as `2026-03-02 11:00` in the local zone (Paris here; with
+    `zone`, `2026-03-02 11:00 CET`); `missing` when there is no time."""
+    return clock.shown_time(iso, missing, zone=zone)
 
 
 def shown_date(iso: str | None) -> str:
-    """`2026-03-02T10:00:00Z` as `2026-03-02`."""
-    return iso[:10] if iso else ""
+    """`2026-03-02T23:30:00Z` as its local day: `2026-03-03` in Auckland, `2026-03-02` in UTC."""
+    return clock.shown_date(iso)
+
+
+def zone_note(at: str | None = None) -> str:
+    """`times in CET`: the zone shown times are in, said once above a list of them."""
+    return f"times in {clock.zone_label(at)}"
 
 
 def truncate(text: str, width: int) -> str:
