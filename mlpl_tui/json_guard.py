@@ -9,8 +9,11 @@ unchanged or would cost unbounded work later:
 - keys that appear twice in one object (a reviewer reads one value, the program another).
 
 Costs stay off the common path: the store writes canonical bytes, so a file equal to the
-canonical dump of its own parse holds no duplicate keys or big integers, and its indentation
-bounds its depth. Only a file that differs (edited by hand, merged by text) gets the slow check.
+dump of its own parse holds no duplicate keys or big integers, and its indentation bounds its
+depth. Only a file that differs (edited by hand, merged by text) gets the slow check. The dump
+keeps the parsed order of keys: a file the store wrote is sorted, so it is still byte for byte
+the same, and a duplicate key or a big integer changes the dump whatever the order (sorting
+every object again would cost a third more and decide nothing).
 """
 
 from __future__ import annotations
@@ -30,7 +33,11 @@ MAX_DEPTH = 64  # levels of objects and arrays, counting the file's own object, 
 # is at most MAX_TEXT characters, and a record holds a handful of texts).
 MAX_RECORD = 16 << 20
 _INT_RANGE = range(-(1 << 63), 1 << 64)  # what orjson reads and writes as integers
-_DUMP_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
+# The store's layout (store.dump) but for sorting: the keys stay in the order parsed.
+_LAYOUT = orjson.OPT_INDENT_2
+# A line start indented at most 4 spaces: the file's braces, a table's key or closing line, a
+# record's key or closing line (deeper lines are indented 6 or more).
+_SHALLOW_LINE = re.compile(rb"\n {0,4}[^ ]")
 # A JSON string, a punctuation character, or a bare word (number, true, false, null).
 _TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
 
@@ -38,15 +45,22 @@ _TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
 def check(content: bytes, data: Any, label: str) -> None:
     """Raise StateError when the parsed file is one this program must not take in."""
     try:
-        canonical = orjson.dumps(data, option=_DUMP_OPTIONS) + b"\n"
+        # The file as the store would write it, but for the final newline: adding that would
+        # copy the whole dump (tens of megabytes at 100,000 records) only to compare it.
+        canonical = orjson.dumps(data, option=_LAYOUT)
     except orjson.JSONEncodeError:
         canonical = b""  # nested too deeply for orjson to write: the walk below names where
     # In the canonical layout an element inside k containers is indented 2k spaces.
     if not canonical or b"\n" + b" " * (2 * MAX_DEPTH) in canonical:
         _check_depth(data, label)
-    if len(canonical) > MAX_TEXT:
+    if len(canonical) >= MAX_TEXT:  # with its newline, the file would be longer than MAX_TEXT
         _check_sizes(data, canonical, label)
-    if canonical != content:
+    if not (
+        canonical
+        and len(content) == len(canonical) + 1
+        and content.endswith(b"\n")
+        and content.startswith(canonical)
+    ):
         slow_check(content, label)
 
 
@@ -125,13 +139,17 @@ def _check_depth(data: Any, label: str) -> None:
 
 
 def _check_sizes(data: Any, canonical: bytes, label: str) -> None:
+    """Texts and records within their limits; `canonical` is the file's layout but for its
+    final newline."""
     # A longer text fills a line of more than MAX_TEXT bytes, which holds a whole aligned block
-    # of half that size with no newline: a few finds, where splitting into lines costs more.
+    # of half that size with no newline: a few finds, where splitting into lines costs more. A
+    # block that runs past the end holds the final newline.
     block = MAX_TEXT // 2
     long_line = any(
-        canonical.find(b"\n", at, at + block) < 0 for at in range(0, len(canonical), block)
+        canonical.find(b"\n", at, at + block) < 0 and at + block <= len(canonical)
+        for at in range(0, len(canonical), block)
     )
-    large = len(canonical) > MAX_RECORD
+    large = len(canonical) >= MAX_RECORD and _may_hold_a_large_record(data, canonical)
     if not (long_line or large):
         return
     for table, id, _level, value in _records(data):
@@ -147,6 +165,26 @@ def _check_sizes(data: Any, canonical: bytes, label: str) -> None:
                 f"{label}: {_name(table, id)} is larger than {MAX_RECORD >> 20} MiB; "
                 f"{_restore(label)}"
             )
+
+
+def _may_hold_a_large_record(data: Any, canonical: bytes) -> bool:
+    """False only when no record can be larger than MAX_RECORD bytes written compactly.
+
+    Dumping each record to measure it costs more than reading the whole file; the canonical
+    layout bounds them instead. A record of a table sits in the file's object's object, so its
+    key line and closing line are indented 4 spaces and every line between them 6 or more. Its
+    canonical text is its compact text plus whitespace, and holds no line start indented 4 or
+    less past its first byte, up to the newline before its closing line (a scalar record has
+    no newline at all). A record of more than MAX_RECORD bytes therefore contains a whole
+    aligned block of half that size without such a line start: a few searches rule it out.
+    """
+    if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+        return True  # a table or the file is not an object: its "records" are measured whole
+    block = MAX_RECORD // 2
+    return any(
+        _SHALLOW_LINE.search(canonical, at, at + block) is None
+        for at in range(0, len(canonical) - block + 1, block)
+    )
 
 
 def _records(data: Any) -> Iterator[tuple[str | None, str | None, int, Any]]:
