@@ -8,11 +8,11 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from mlpl_tui import __version__, progress
+from mlpl_tui import __version__, cli_records, progress
+from mlpl_tui.cli_records import add_parsers as add_record_parsers
 from mlpl_tui.errors import MlplError, RuleError, UsageError
 from mlpl_tui.framework import Framework, find_framework, load_framework
 from mlpl_tui.model import Change, Project
@@ -71,8 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("set", "set a module's status")
     p.add_argument("module", help="module id, e.g. data.cleaning")
-    p.add_argument("status", help="todo, doing, done, skipped (needs --note) or revisit")
-    p.add_argument("--note", help="a note; the reason when skipping")
+    p.add_argument("status", help="todo, doing, done, skipped (needs --reason) or revisit")
+    p.add_argument("--reason", help="why the module is skipped (skipped only)")
+    p.add_argument("--note", help="the module's note (replacing another one needs --force)")
+    p.add_argument("--force", action="store_true", help="let --note replace a different note")
 
     p = command("advance", "pass the gate to the next stage")
     p.add_argument("--force", action="store_true", help="advance with the gate unmet (needs --why)")
@@ -101,30 +103,25 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--module", help="module, e.g. data.cleaning")
     p.add_argument("--experiment", help="experiment id the time went into")
     p.add_argument("--note", default="", help="what the time was spent on")
-    p.add_argument("--on", help="day worked: YYYY-MM-DD, today or yesterday (default: today)")
+    p.add_argument(
+        "--on",
+        help="day worked, on your local calendar: YYYY-MM-DD, today, yesterday, "
+        "'last monday' or '3 days ago' (default: today)",
+    )
 
-    p = command("experiment", "the experiment log")
-    actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
-    actions.required = True
-    e = actions.add_parser("add", parents=[common], help="start an experiment; prints its id")
-    e.add_argument("title")
-    e.add_argument("--hypothesis", default="", help="what you expect and why")
-    e.add_argument("--link", default="", help="run id, commit or path")
-    e.add_argument("--module", help="modelling module it belongs to")
-    e = actions.add_parser("abandon", parents=[common], help="abandon an experiment, with why")
-    e.add_argument("id")
-    e.add_argument("--reason", required=True)
-    e = actions.add_parser("keep", parents=[common], help="keep an experiment")
-    e.add_argument("id")
-    e = actions.add_parser("list", parents=[common], help="list experiments")
-    e.add_argument("--json", action="store_true")
+    add_record_parsers(command, common)
 
     p = command("answer", "answer an exploration question (1-5)")
     p.add_argument("number", help="question number, 1-5")
     p.add_argument("answer", help="yes, no, partly or unknown")
-    p.add_argument("--note", help="evidence or explanation")
+    p.add_argument("--note", help="evidence or explanation (replacing another needs --force)")
+    p.add_argument("--force", action="store_true", help="let --note replace a different note")
 
     command("validate", "check the state file's integrity (exit 1 on problems)")
+
+    from mlpl_tui.cli_search import add_parser as add_search_parser
+
+    add_search_parser(command)
 
     p = command("report", "reports for people (md, html) and tools (csv, json, madr)")
     p.add_argument("--format", default="md", help="md (default), html, csv, json or madr")
@@ -203,10 +200,11 @@ class Session:
         return name or getpass.getuser()
 
     def context(self) -> Context:
+        from mlpl_tui.clock import local_day, utc_now
         from mlpl_tui.lifecycle import Context
 
-        now = datetime.now(timezone.utc).replace(microsecond=0)
-        return Context(self.who(), now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        now = utc_now()  # stored in UTC; "today" is the user's local calendar day
+        return Context(self.who(), now, day=local_day(now))
 
     def change(self, decide: Callable[[Project, Framework, Context], Change]) -> Change:
         """Apply one change and print what happened."""
@@ -291,6 +289,10 @@ def _status_text(project: Project, framework: Framework, summary: dict[str, Any]
         f"Switches: {summary['switches']}  Decisions: {summary['decisions']}  "
         f"Experiments: {summary['experiments']}  Effort: {effort}"
     )
+    from mlpl_tui.figures import as_of
+    from mlpl_tui.wording import shown_time
+
+    lines.append(f"Last change: {shown_time(as_of(project), 'never', zone=True)}")  # local zone
     return "\n".join(lines)
 
 
@@ -298,8 +300,26 @@ def cmd_set(session: Session) -> int:
     from mlpl_tui import lifecycle
 
     a = session.args
-    session.change(lambda p, f, c: lifecycle.set_status(p, f, c, a.module, a.status, a.note))
+
+    def decide(project: Project, framework: Framework, ctx: Context) -> Change:
+        module = framework.module(a.module)
+        current = project.modules.get(module.id)
+        _keep_note(current.note if current else "", a.note, a.force, f"module {module.id}")
+        return lifecycle.set_status(
+            project, framework, ctx, module.id, a.status, a.note, reason=a.reason
+        )
+
+    session.change(decide)
     return 0
+
+
+def _keep_note(current: str, note: str | None, force: bool, what: str) -> None:
+    """Refuse a --note that would replace a different note unless --force is given."""
+    from mlpl_tui.lifecycle import replaced_note
+
+    why = replaced_note(current, note, force, what)
+    if why is not None:
+        raise RuleError(why)
 
 
 def cmd_advance(session: Session) -> int:
@@ -364,60 +384,22 @@ def cmd_log(session: Session) -> int:
     return 0
 
 
-def cmd_experiment(session: Session) -> int:
-    from mlpl_tui import lifecycle
-
-    a = session.args
-    if a.action == "list":
-        return _list_experiments(session.load(), a.json)
-    if a.action == "add":
-        session.change(
-            lambda p, f, c: lifecycle.add_experiment(
-                p, f, c, a.title, hypothesis=a.hypothesis, link=a.link, module=a.module
-            )
-        )
-    elif a.action == "abandon":
-        session.change(lambda p, f, c: lifecycle.abandon_experiment(p, c, a.id, a.reason))
-    else:
-        session.change(lambda p, f, c: lifecycle.keep_experiment(p, c, a.id))
-    return 0
-
-
-def _list_experiments(project: Project, as_json: bool) -> int:
-    from mlpl_tui.figures import effort_by_experiment
-
-    spent = effort_by_experiment(project)
-    rows = [
-        {
-            "id": e.id,
-            "title": e.title,
-            "status": e.status,
-            "hypothesis": e.hypothesis,
-            "link": e.link,
-            "reason": e.reason,
-            "module": e.module,
-            "effort_minutes": spent.get(e.id, 0),
-            "created_at": e.created_at,
-            "created_by": e.created_by,
-        }
-        for e in project.experiments
-    ]
-    if as_json:
-        print(json_text(rows, indent=2))
-        return 0
-    if not rows:
-        print("no experiments yet; start one with 'mlpl-tui experiment add TITLE'")
-    for row in rows:
-        why = f"  ({row['reason']})" if row["reason"] else ""
-        print(f"{row['id']}  {row['status']:<9} {row['title']}{why}")
-    return 0
-
-
 def cmd_answer(session: Session) -> int:
     from mlpl_tui import lifecycle
 
     a = session.args
-    session.change(lambda p, f, c: lifecycle.answer_question(p, f, c, a.number, a.answer, a.note))
+
+    def decide(project: Project, framework: Framework, ctx: Context) -> Change:
+        asked = next(
+            (q for q in framework.exploration_questions if str(q.number) == a.number.strip()),
+            None,
+        )
+        current = project.answers.get(asked.number) if asked is not None else None
+        what = f"question {a.number.strip()}"
+        _keep_note(current.note if current is not None else "", a.note, a.force, what)
+        return lifecycle.answer_question(project, framework, ctx, a.number, a.answer, a.note)
+
+    session.change(decide)
     return 0
 
 
@@ -465,9 +447,14 @@ COMMANDS: dict[str, Callable[[Session], int]] = {
     "switch": cmd_switch,
     "decide": cmd_decide,
     "log": cmd_log,
-    "experiment": cmd_experiment,
+    "experiment": cli_records.cmd_experiment,
+    "decision": cli_records.cmd_decision,
+    "effort": cli_records.cmd_effort,
+    "undo": cli_records.cmd_undo,
+    "redo": cli_records.cmd_redo,
     "answer": cmd_answer,
     "validate": cmd_validate,
+    "search": _elsewhere("mlpl_tui.cli_search", "cmd_search"),
     "report": _elsewhere("mlpl_tui.report", "cmd_report"),
     "demo": _elsewhere("mlpl_tui.demo", "cmd_demo"),
     "git-setup": _elsewhere("mlpl_tui.team", "cmd_git_setup"),

@@ -157,6 +157,13 @@ class Project:
     def event(self, id: str) -> Event | None:
         return self._events_by_id.get(id)
 
+    @cached_property
+    def _effort_by_id(self) -> dict[str, EffortEntry]:
+        return {e.id: e for e in self.effort}
+
+    def effort_entry(self, id: str) -> EffortEntry | None:
+        return self._effort_by_id.get(id)
+
     def decision(self, id: str) -> Decision | None:
         return self._decisions_by_id.get(id)
 

@@ -132,6 +132,8 @@ class EffortEntry(Record, kind="effort entry", table="effort"):
     experiment: str | None
     at: Text
     by: Text
+    updated_at: Text  # the last correction (edit_effort), if any
+    updated_by: Text
 
 
 @dataclass(frozen=True)

@@ -152,15 +152,25 @@ def test_set_records_status_note_and_who(cli: Cli, tmp_path: Path) -> None:
     assert any(e["action"] == "module.set" and e["by"] == "tester" for e in events)
 
 
-def test_skipping_needs_a_note(cli: Cli) -> None:
+def test_skipping_needs_a_reason(cli: Cli) -> None:
     path = init(cli)
     before = path.read_bytes()
     refused = cli("set", "business.constraints", "skipped")
-    assert refused.code in (1, 2)
-    assert "--note" in refused.err
+    assert_refused(refused, "business.constraints", "--reason", code=1)
     assert path.read_bytes() == before
-    ok(cli("set", "business.constraints", "skipped", "--note", "no constraints known"))
+    # A note is no longer the reason for a skip.
+    noted = cli("set", "business.constraints", "skipped", "--note", "no constraints known")
+    assert_refused(noted, "--reason", code=1)
+    assert path.read_bytes() == before
+    # A reason is for skipping only.
+    assert_refused(cli("set", "business.constraints", "done", "--reason", "x"), "--reason")
+    assert path.read_bytes() == before
+
+    ok(cli("set", "business.constraints", "skipped", "--reason", "no constraints known"))
     assert module_status(status(cli), "business.constraints") == "skipped"
+    record = raw(path)["modules"]["business.constraints"]
+    assert record["reason"] == "no constraints known"
+    assert record.get("note", "") == ""
 
 
 def test_advance_names_the_missing_modules_when_the_gate_is_unmet(
