@@ -1,4 +1,8 @@
-"""The CSV export for spreadsheets: effort entries and history events, one row each."""
+"""The CSV export for spreadsheets: effort entries and history events, one row each.
+
+An event's `detail` holds, whole, the texts it wrote (a skip reason, an experiment's result, a
+decision's context) and the decision status moves it made, which its summary cuts or leaves out.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ COLUMNS = (
     "experiment",
     "action",
     "text",
+    "detail",
 )
 # A spreadsheet runs a cell that starts with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -57,9 +62,11 @@ def render(project: Project, framework: Framework) -> str:
                 cell(e.experiment or ""),
                 "effort.log",
                 cell(e.note),
+                "",
             )
         )
-    for ev in view.project.events:
+    for event_row in view.event_rows:
+        ev = event_row.event
         writer.writerow(
             (
                 "event",
@@ -75,6 +82,7 @@ def render(project: Project, framework: Framework) -> str:
                 "",
                 cell(ev.action),
                 cell(ev.summary),
+                cell(event_row.detail),
             )
         )
     return buffer.getvalue()

@@ -226,8 +226,9 @@ def _head(view: ReportView) -> list[str]:
         f"<title>{name}: MLPL report</title>",
         f"<style>{CSS}</style></head><body>",
         f"<header><h1>{name}</h1>",
-        f'<p class="lede">MLPL report. State as of {esc(shown_time(view.as_of))} '
-        f"UTC: {state}, iteration {view.iteration}.</p></header>",
+        f'<p class="lede">MLPL report. State as of '
+        f"{esc(shown_time(view.as_of, zone=True))}: {state}, iteration {view.iteration}.</p>"
+        "</header>",
         '<section class="cards">',
     ]
     project, effort = view.project, view.effort
@@ -270,12 +271,14 @@ def _progress(view: ReportView) -> list[str]:
                 f'<span class="st-{esc(m.status)}">{esc(status_word(m.status))}</span>',
                 "required" if m.module.required else "optional",
                 "" if m.note is None else _note(m.note),
+                "" if m.skip_reason is None else _note(m.skip_reason),
             ]
             for m in row.modules
         ]
         stage = row.progress.stage
+        header = ["Module", "Status", "", "Note", "Why skipped"]
         out.append(f"<div><h3>{stage.number}. {esc(stage.title)}</h3>")
-        out.append(_table(["Module", "Status", "", "Note"], modules, tight={1, 2}) + "</div>")
+        out.append(_table(header, modules, tight={1, 2}) + "</div>")
     out.append("</div></section>")
     return out
 
@@ -331,6 +334,9 @@ def _decision(row: DecisionRow) -> str:
         for link in row.links
     )
     fields = "".join(f"<dt>{label}</dt><dd>{esc(text)}</dd>" for label, text in row.sections)
+    if row.status_changes:
+        moves = "<br>".join(esc(move.words) for move in row.status_changes)
+        fields += f"<dt>Status history</dt><dd>{moves}</dd>"
     return (
         f'<article class="decision {esc(d.status)}" id="decision-{esc(d.id)}">'
         f"<h3>D{row.number}. {esc(d.title)}</h3>"
@@ -348,7 +354,16 @@ def _experiments(view: ReportView) -> list[str]:
             f"<p>{plural(n.total, 'experiment')}, {n.abandoned} abandoned; effort logged "
             f"on the abandoned ones: {format_minutes(n.lost_minutes)}.</p>"
         )
-        header = ["#", "Experiment", "Status", "Hypothesis", "Link", "Effort", "Outcome"]
+        header = [
+            "#",
+            "Experiment",
+            "Status",
+            "Hypothesis",
+            "Link",
+            "Effort",
+            "Result",
+            "Why abandoned",
+        ]
         out.append(_table(header, [_experiment(row) for row in view.experiments], {0, 5}))
     else:
         out.append("<p>No experiments recorded.</p>")
@@ -358,9 +373,9 @@ def _experiments(view: ReportView) -> list[str]:
 
 def _experiment(row: ExperimentRow) -> list[str]:
     e = row.experiment
-    outcome = _note(e.reason) if e.status == "abandoned" else ""
+    why = _note(e.reason) if e.status == "abandoned" else ""
     cells = [esc(e.title), esc(e.status), _note(e.hypothesis), esc(e.link)]
-    return [f"E{row.number}", *cells, format_minutes(row.minutes), outcome]
+    return [f"E{row.number}", *cells, format_minutes(row.minutes), _note(e.result), why]
 
 
 def _effort(view: ReportView) -> list[str]:

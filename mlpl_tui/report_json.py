@@ -14,7 +14,7 @@ from mlpl_tui.figures import REWORK_DEFINITION
 from mlpl_tui.framework import Framework
 from mlpl_tui.model import Project
 from mlpl_tui.progress import status_summary
-from mlpl_tui.report_view import QuestionRow, ReportView
+from mlpl_tui.report_view import QuestionRow, ReportView, StatusChange
 from mlpl_tui.sanitize import escape_json
 
 FORMAT = "mlpl-tui-report"
@@ -29,6 +29,10 @@ def export(project: Project, framework: Framework) -> dict[str, Any]:
     for stage in summary["stages"]:
         stage["effort_minutes"] = effort.by_stage.get(stage["id"], 0)
         stage["rework_minutes"] = effort.rework_by_stage.get(stage["id"], 0)
+        for module in stage["modules"]:
+            record = project.modules.get(module["id"])
+            module["note"] = record.note if record else ""
+            module["reason"] = record.reason if record else ""  # why it was (last) skipped
     items = view.open_items
     return {
         "format": FORMAT,
@@ -59,7 +63,10 @@ def export(project: Project, framework: Framework) -> dict[str, Any]:
             for s in view.steps
         ],
         "switches": [{**_fields(s), "revisit": list(s.revisit)} for s in project.switches],
-        "decisions": [_fields(d) for d in project.decisions],
+        "decisions": [
+            {**_fields(row.decision), "status_changes": [_move(m) for m in row.status_changes]}
+            for row in view.decisions
+        ],
         "experiments": [
             {**_fields(row.experiment), "effort_minutes": row.minutes} for row in view.experiments
         ],
@@ -103,6 +110,16 @@ def _question(row: QuestionRow) -> dict[str, Any]:
         "note": a.note if a else "",
         "updated_at": a.updated_at if a else None,
         "updated_by": a.updated_by if a else None,
+    }
+
+
+def _move(move: StatusChange) -> dict[str, str]:
+    return {
+        "from": move.before,
+        "to": move.after,
+        "at": move.at,
+        "by": move.by,
+        "event": move.event,
     }
 
 

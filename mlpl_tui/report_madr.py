@@ -123,6 +123,7 @@ def record(row: DecisionRow, names: dict[str, str], numbers: dict[str, int]) -> 
         lines.append(f"* Supersedes {link(d.supersedes)}")
     if d.superseded_by:
         lines.append(f"* Superseded by {link(d.superseded_by)}")
+    lines += [f"* Status {md(move.words)}" for move in row.status_changes]
     lines += [f"* Recorded in mlpl.json as decision {md(d.id)}", "", marker(d.id), ""]
     return "\n".join(lines)
 

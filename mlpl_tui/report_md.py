@@ -69,7 +69,8 @@ def _day(stamp: str) -> str:
 
 
 def _when(stamp: str) -> str:
-    return md(shown_time(stamp))
+    """A time in the reader's local zone, the zone marked: `2026-03-02 11:00 CET`."""
+    return md(shown_time(stamp, zone=True))
 
 
 def mermaid(steps: list[Step], framework: Framework) -> list[str]:
@@ -146,7 +147,7 @@ def _summary(view: ReportView) -> list[str]:
     return [
         f"# {md(view.name)}: MLPL report",
         "",
-        f"State as of {_when(view.as_of)} UTC: {state}, iteration **{view.iteration}**.  ",
+        f"State as of {_when(view.as_of)}: {state}, iteration **{view.iteration}**.  ",
         f"{plural(len(project.switches), 'lifecycle switch', 'lifecycle switches')}, "
         f"{plural(len(project.decisions), 'decision')}, "
         f"{plural(len(project.experiments), 'experiment')}, "
@@ -178,10 +179,11 @@ def _progress(view: ReportView) -> list[str]:
                 status_word(m.status, "?"),
                 "required" if m.module.required else "optional",
                 md(m.note or ""),
+                md(m.skip_reason or ""),
             )
             for m in row.modules
         ]
-        out += _table(("Module", "Status", "", "Note"), modules)
+        out += _table(("Module", "Status", "", "Note", "Why skipped"), modules)
     return out
 
 
@@ -264,6 +266,9 @@ def _decision(row: DecisionRow) -> list[str]:
     for link in row.links:
         target = f"D{link.number}" if link.number is not None else md(link.ref)
         out.append(f"- **{link.label}:** [{target}](#{anchor('decision', link.ref)})")
+    if row.status_changes:
+        moves = "; ".join(md(move.words) for move in row.status_changes)
+        out.append(f"- **Status history:** {moves}")
     for label, text in row.sections:
         out += ["", f"**{label}.** {md_block(text)}"]
     out.append("")
@@ -282,17 +287,17 @@ def _experiments(view: ReportView) -> list[str]:
         "",
     ]
     return out + _table(
-        ("#", "Experiment", "Status", "Hypothesis", "Link", "Effort", "Outcome"),
+        ("#", "Experiment", "Status", "Hypothesis", "Link", "Effort", "Result", "Why abandoned"),
         [_experiment(row) for row in view.experiments],
-        "rllllrl",
+        "rllllrll",
     )
 
 
 def _experiment(row: ExperimentRow) -> tuple[str, ...]:
     e = row.experiment
-    outcome = md(e.reason) if e.status == "abandoned" else ""
+    why = md(e.reason) if e.status == "abandoned" else ""
     cells = (md(e.title), md(e.status), md(e.hypothesis), md(e.link))
-    return (f"E{row.number}", *cells, format_minutes(row.minutes), outcome)
+    return (f"E{row.number}", *cells, format_minutes(row.minutes), md(e.result), why)
 
 
 def _effort(view: ReportView) -> list[str]:

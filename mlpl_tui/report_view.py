@@ -1,7 +1,9 @@
 """The report view-model: what every report shows, built once; the formats only write it out.
 
 Every text here is plain, as stored: each format escapes it its own way. Parts are computed on
-first use, so a format that needs only some of them (CSV) does not pay for the others.
+first use, so a format that needs only some of them (CSV) does not pay for the others. What the
+history adds (a decision's status moves, each event's texts in full) is read from the events'
+recorded changes (mlpl_tui.history), never from their summaries, which cut long texts.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from mlpl_tui.figures import (
     stage_title,
 )
 from mlpl_tui.framework import ExplorationQuestion, Framework, Module
+from mlpl_tui.history import record_changes
 from mlpl_tui.journey import Step, journey
-from mlpl_tui.model import Answer, Decision, EffortEntry, Experiment, Project, Switch
+from mlpl_tui.model import Answer, Decision, EffortEntry, Event, Experiment, Project, Switch
 from mlpl_tui.progress import (
     StageProgress,
     current_stage_id,
@@ -36,14 +39,29 @@ from mlpl_tui.progress import (
 )
 from mlpl_tui.wording import shown_date
 
+# The texts people type, in the order an event's detail lists them (EventRow.detail).
+TYPED_FIELDS = (
+    "title",
+    "context",
+    "decision",
+    "rationale",
+    "hypothesis",
+    "link",
+    "result",
+    "reason",
+    "note",
+)
+
 
 @dataclass(frozen=True)
 class ModuleRow:
-    """A module with its status and note (None: the module has no record yet)."""
+    """A module with its status, note (None: the module has no record yet) and, when it is
+    skipped, why (None otherwise: a reason kept from an earlier skip is not shown)."""
 
     module: Module
     status: str
     note: str | None
+    skip_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,14 +92,32 @@ class DecisionLink:
 
 
 @dataclass(frozen=True)
+class StatusChange:
+    """A decision's status moved by one history event: `proposed → accepted`, when, by whom."""
+
+    before: str
+    after: str
+    at: str
+    by: str
+    event: str  # the event's id
+
+    @property
+    def words(self) -> str:
+        """`proposed → accepted on 2026-03-04 by ann` (plain: each format escapes it)."""
+        return f"{self.before} → {self.after} on {shown_date(self.at)} by {self.by}"
+
+
+@dataclass(frozen=True)
 class DecisionRow:
-    """A decision, numbered D1, D2, ... in the order they were recorded."""
+    """A decision, numbered D1, D2, ... in the order they were recorded, with every status
+    move the history records for it, oldest first."""
 
     number: int
     decision: Decision
     stage_title: str
     module_title: str  # "" when the decision names no module
     links: tuple[DecisionLink, ...]
+    status_changes: tuple[StatusChange, ...] = ()
 
     @property
     def sections(self) -> list[tuple[str, str]]:
@@ -171,6 +207,29 @@ class EffortRow:
     rework: bool
 
 
+@dataclass(frozen=True)
+class EventRow:
+    """A history event and, in full, what its summary may cut or leave out (`detail`)."""
+
+    event: Event
+    detail: str
+
+
+def event_detail(event: Event) -> str:
+    """The typed texts `event` wrote, whole (`reason: …`), and the decision status moves it
+    made (`status: proposed → accepted`); "" when it wrote none or its changes are unknown."""
+    parts: list[str] = []
+    for change in record_changes(event) or []:
+        after, before = change.after or {}, change.before or {}
+        if change.table == "decisions" and change.before is not None and "status" in after:
+            parts.append(f"status: {before.get('status', '?')} → {after['status']}")
+        for name in TYPED_FIELDS:
+            value = after.get(name)
+            if isinstance(value, str) and value.strip():
+                parts.append(f"{name}: {value}")
+    return "; ".join(parts)
+
+
 class ReportView:
     """What the reports show about one project, derived once from the project and framework."""
 
@@ -216,7 +275,11 @@ class ReportView:
             for m in p.stage.modules:
                 record = project.modules.get(m.id)
                 note = record.note if record else None
-                modules.append(ModuleRow(m, module_status(project, m.id), note))
+                status = module_status(project, m.id)
+                skipped = (
+                    record.reason if record and status == "skipped" and record.reason else None
+                )
+                modules.append(ModuleRow(m, status, note, skipped))
             rows.append(StageRow(p, self.effort.by_stage.get(p.stage.id, 0), tuple(modules)))
         return rows
 
@@ -241,14 +304,38 @@ class ReportView:
         return {d.id: i for i, d in enumerate(self.project.decisions, start=1)}
 
     @cached_property
+    def status_changes(self) -> dict[str, list[StatusChange]]:
+        """Each decision's status moves, oldest first, from the history's recorded changes."""
+        moves: dict[str, list[StatusChange]] = {}
+        for event in self.project.events:
+            for change in record_changes(event) or []:
+                if change.table != "decisions" or change.before is None or change.after is None:
+                    continue
+                before, after = change.before.get("status"), change.after.get("status")
+                if isinstance(before, str) and isinstance(after, str):
+                    move = StatusChange(before, after, event.at, event.by, event.id)
+                    moves.setdefault(change.id, []).append(move)
+        return moves
+
+    @cached_property
     def decisions(self) -> list[DecisionRow]:
         numbers, f = self.decision_numbers, self.framework
+        moves = self.status_changes
         rows = []
         for d in self.project.decisions:
             refs = (("Supersedes", d.supersedes), ("Superseded by", d.superseded_by))
             links = tuple(DecisionLink(label, ref, numbers.get(ref)) for label, ref in refs if ref)
             module = module_title(f, d.module) if d.module else ""
-            rows.append(DecisionRow(numbers[d.id], d, stage_title(f, d.stage), module, links))
+            rows.append(
+                DecisionRow(
+                    numbers[d.id],
+                    d,
+                    stage_title(f, d.stage),
+                    module,
+                    links,
+                    tuple(moves.get(d.id, ())),
+                )
+            )
         return rows
 
     @cached_property
@@ -313,6 +400,11 @@ class ReportView:
     def questions(self) -> list[QuestionRow]:
         answers = self.project.answers
         return [QuestionRow(q, answers.get(q.number)) for q in self.framework.exploration_questions]
+
+    @cached_property
+    def event_rows(self) -> list[EventRow]:
+        """Every history event, oldest first, with what it wrote in full."""
+        return [EventRow(e, event_detail(e)) for e in self.project.events]
 
     @cached_property
     def effort_rows(self) -> list[EffortRow]:

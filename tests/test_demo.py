@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -13,10 +15,12 @@ from mlpl_tui import app
 from mlpl_tui.cli import Session
 from mlpl_tui.figures import effort_figures, open_items
 from mlpl_tui.framework import Framework
+from mlpl_tui.history import field_changes, record_changes
 from mlpl_tui.integrity import check
 from mlpl_tui.journey import journey
 from mlpl_tui.progress import is_closed, iteration
 from mlpl_tui.report_md import render
+from mlpl_tui.report_view import ReportView
 from mlpl_tui.store import Store
 from tests.conftest import ROOT, Result
 
@@ -75,6 +79,51 @@ def test_the_demo_has_the_records_a_report_needs(framework: Framework) -> None:
     text = render(project, framework)
     assert "accepted by the client, iteration **14**" in text
     assert "25 visits in 14 iterations" in text
+
+
+def test_the_demo_records_what_the_history_and_reports_now_keep(framework: Framework) -> None:
+    """Every change with its values, a skip with its reason, results, a decision accepted later."""
+    project = Store(DEMO_FILE).load()
+    created, *changes = project.events
+    assert created.action == "project.create"
+    assert all(record_changes(e) for e in changes)  # every later event says what it wrote
+    skipped = [m for m in project.modules.values() if m.status == "skipped"]
+    assert [m.id for m in skipped] == ["business.milestones"] and skipped[0].reason
+    assert all(e.result for e in project.experiments if e.status != "running")
+    moves = [
+        (m.before, m.after)
+        for row in ReportView(project, framework).decisions
+        for m in row.status_changes
+    ]
+    assert ("proposed", "accepted") in moves
+    text = render(project, framework)
+    assert "Status history:** proposed → accepted on 2026-03-02 by Priya Raman" in text
+    assert skipped[0].reason.split(";")[0] in text  # the skip reason, in the module table
+
+
+def test_search_finds_a_word_past_the_summary_cut_of_a_switch_reason(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    """`leak` sits past the 60 characters a summary quotes: the history filter once found it in
+    none of the demo's events; search finds the switch and the event that wrote it."""
+    project = Store(DEMO_FILE).load()
+    (switch,) = [s for s in project.switches if "leak" in s.reason]
+    assert switch.reason.index("leak") > 60
+    (event,) = [e for e in project.events if switch.id in e.refs]
+    assert "leak" not in event.summary
+    reasons = [
+        c.after for c in field_changes(event) if (c.table, c.field) == ("switches", "reason")
+    ]
+    assert reasons == [switch.reason]  # the history keeps the whole reason
+
+    shutil.copyfile(DEMO_FILE, tmp_path / "mlpl.json")
+    done = cli("search", "leak")
+    assert done.code == 0, done.err
+    assert f"switch {switch.id}: " in done.out and f"history {event.id} " in done.out
+    data = json.loads(cli("search", "leak", "--json").out)
+    found = {(h["kind"], h["id"], h["field"]) for h in data["hits"]}
+    assert {("switch", switch.id, "reason"), ("event", event.id, "switches.reason")} <= found
+    assert (tmp_path / "mlpl.json").read_bytes() == DEMO_FILE.read_bytes()  # reading never writes
 
 
 def test_demo_copies_the_project_and_opens_it(

@@ -18,6 +18,7 @@ import yaml
 from markdown_it import MarkdownIt
 
 from mlpl_tui import report_csv, report_html, report_json, report_md
+from mlpl_tui.corrections import edit_decision, edit_experiment
 from mlpl_tui.figures import effort_figures, is_rework, iteration_rows, open_items
 from mlpl_tui.framework import Framework
 from mlpl_tui.journey import journey
@@ -37,10 +38,13 @@ from mlpl_tui.model import Project
 from mlpl_tui.report_madr import write_records
 from mlpl_tui.report_view import ReportView
 from mlpl_tui.store import Store
-from tests.conftest import ROOT, Result, apply
+from tests.conftest import ROOT, Result, apply, fixed_ids
 
 HOSTILE = '<script>alert(1)</script> | "quoted" \nsecond line'
 HOSTILE_LINE = '<script>alert(1)</script> | "quoted" second line'  # as one line shows it
+# An experiment's result: a spreadsheet formula, a pipe, markup, Markdown and a terminal escape.
+HOSTILE_RESULT = '=HYPERLINK("http://x.example","click") | <b>31%</b> *bold* `x` \x1b[31mred'
+KEPT_RESULT = "Weighted MAPE 31%: the score to beat"
 
 
 def _done(store: Store, framework: Framework, ctx: Context, stage: str) -> None:
@@ -81,10 +85,13 @@ def project(store: Store, framework: Framework, ctx: Context) -> Project:
     apply(store, framework, ctx, advance)
     kept = _experiment(store, framework, ctx, "Seasonal naive", hypothesis="The score to beat")
     dropped = _experiment(store, framework, ctx, "Observed temperature", link="runs/2")
-    _experiment(store, framework, ctx, HOSTILE, hypothesis=HOSTILE, link="=HYPERLINK(1)")
-    store.apply(lambda p: keep_experiment(p, ctx, kept), "t", ctx.now)
+    hostile = _experiment(store, framework, ctx, HOSTILE, hypothesis=HOSTILE, link="=HYPERLINK(1)")
+    apply(store, framework, ctx, edit_experiment, hostile, result=HOSTILE_RESULT)
+    store.apply(lambda p: keep_experiment(p, ctx, kept, result=KEPT_RESULT), "t", ctx.now)
     store.apply(
-        lambda p: abandon_experiment(p, ctx, dropped, "Leaks the forecast week's weather"),
+        lambda p: abandon_experiment(
+            p, ctx, dropped, "Leaks the forecast week's weather", result="12% MAPE: too good"
+        ),
         "t",
         ctx.now,
     )
@@ -287,6 +294,10 @@ def test_markdown_has_every_switch_decision_and_experiment(
     for e in project.experiments:
         assert " ".join(e.title.split()) in shown
     assert "Leaks the forecast week's weather" in shown  # why it was abandoned
+    for e in project.experiments:
+        assert e.result and " ".join(e.result.split()) in shown  # what each one found
+    assert HOSTILE_LINE in shown  # why business.milestones was skipped
+    assert "Status history: accepted → superseded on 2026-03-02 by tester" in shown
     assert "Total 12h, of which rework 3h (25%)" in shown
     assert "Rework is effort logged on a stage in a later iteration" in shown
     assert "Planners act on forecasts" in shown
@@ -298,8 +309,18 @@ def test_markdown_tables_keep_their_columns_and_hostile_text_stays_text(
 ) -> None:
     html = rendered_markdown(report_md.render(project, framework))
     assert "script" not in html.tags
-    # In the module table (a note), the decision index and the experiments, in one cell each.
+    # In the module table (why it was skipped), the decision index and the experiments, in one
+    # cell each.
     assert len([r for r in html.rows if HOSTILE_LINE in r]) == 3
+    header = ["Module", "Status", "", "Note", "Why skipped"]
+    assert header in html.rows
+    (skipped,) = [r for r in html.rows if r[0] == "Milestones"]
+    assert skipped[1:] == ["⤼ skipped", "optional", "", HOSTILE_LINE]
+    # The result stays text: its cell shows it as typed (a tag or an emphasis parsed from it
+    # would drop the characters that made it), and no bold or emphasis appears anywhere.
+    (result_row,) = [r for r in html.rows if HOSTILE_RESULT in r]
+    assert result_row[0] == "E3" and result_row[6] == HOSTILE_RESULT and len(result_row) == 8
+    assert not {"b", "em"} & set(html.tags)
     # Every row has as many cells as its table's header (a stray | would add one).
     text = report_md.render(project, framework)
     for block in re.split(r"\n\n", text):
@@ -386,7 +407,15 @@ def test_html_has_every_switch_decision_experiment_and_the_effort_figures(
     for e in project.experiments:
         assert " ".join(e.title.split()) in text
     assert "Leaks the forecast week's weather" in text
+    for e in project.experiments:
+        assert e.result and " ".join(e.result.split()) in text
+    assert HOSTILE_LINE in text  # the skip reason
+    assert "Status historyaccepted → superseded on 2026-03-02 by tester" in text
     assert "Total 12h, of which rework 3h (25%)" in text
+    (skipped,) = [r for r in parser.rows if r[0] == "Milestones"]
+    assert skipped[-1] == HOSTILE  # a cell of its own, its line break kept
+    (result_row,) = [r for r in parser.rows if r and r[0] == "E3"]
+    assert result_row[6] == HOSTILE_RESULT  # its markup stays text, shown as typed
 
 
 # --- CSV and JSON ----------------------------------------------------------------------------
@@ -403,6 +432,15 @@ def test_csv_rows_round_trip_through_the_csv_reader(project: Project, framework:
     # A cell a spreadsheet would run as a formula starts with an apostrophe.
     assert "'=SUM(A1:A9)" in [r["text"] for r in effort]
     assert [r["id"] for r in events] == [e.id for e in project.events]
+    # An event's detail holds, whole, what its summary cuts: the skip reason, each result.
+    details = [r["detail"] for r in events]
+    assert f"reason: {HOSTILE}" in details
+    assert f"result: {HOSTILE_RESULT}" in details
+    assert f"result: {KEPT_RESULT}" in details
+    assert any(d.endswith("; status: accepted → superseded") for d in details)
+    for row in rows:
+        for value in row.values():
+            assert not value.startswith(("=", "+", "-", "@")), row
 
 
 def test_json_export_has_the_whole_project(project: Project, framework: Framework) -> None:
@@ -422,6 +460,76 @@ def test_json_export_has_the_whole_project(project: Project, framework: Framewor
     assert old["superseded_by"] == new["id"] and new["supersedes"] == old["id"]
     assert {s["id"]: s["effort_minutes"] for s in data["stages"]}["modelling"] == 240
     assert data["questions"][0]["answer"] == "yes"
+    modules = {m["id"]: m for s in data["stages"] for m in s["modules"]}
+    assert modules["business.milestones"]["reason"] == HOSTILE  # exact, newline and all
+    assert modules["business.milestones"]["status"] == "skipped"
+    assert [e["result"] for e in data["experiments"]] == [
+        KEPT_RESULT,
+        "12% MAPE: too good",
+        HOSTILE_RESULT,
+    ]
+    moves = old["status_changes"]
+    assert [(m["from"], m["to"], m["by"]) for m in moves] == [("accepted", "superseded", "tester")]
+    assert new["status_changes"] == []
+
+
+# --- decision status moves, from the history ------------------------------------------------------
+
+HOSTILE_USER = "<script>x</script> | *who* =cmd"
+
+
+def test_decision_status_moves_show_in_every_format_with_who_and_when(
+    store: Store, framework: Framework, ctx: Context, tmp_path: Path
+) -> None:
+    """proposed → accepted by ann, then accepted → deprecated by a hostile user name."""
+    made = store.apply(
+        lambda p: decide(p, framework, ctx, "Weekly grain", "Per week", status="proposed"),
+        ctx.who,
+        ctx.now,
+    ).change.result
+    assert made is not None
+    ann = Context("ann", "2026-03-04T12:00:00Z", make_id=fixed_ids("ann"))
+    apply(store, framework, ann, edit_decision, made, status="accepted")
+    evil = Context(HOSTILE_USER, "2026-03-05T12:00:00Z", make_id=fixed_ids("evil"))
+    apply(store, framework, evil, edit_decision, made, status="deprecated")
+    project = store.load()
+    accepted = "proposed → accepted on 2026-03-04 by ann"
+    deprecated = f"accepted → deprecated on 2026-03-05 by {HOSTILE_USER}"
+    (row,) = ReportView(project, framework).decisions
+    assert [m.words for m in row.status_changes] == [accepted, deprecated]
+
+    markdown = rendered_markdown(report_md.render(project, framework))
+    assert f"Status history: {accepted}; {deprecated}" in "".join(markdown.text)
+    assert not {"script", "em"} & set(markdown.tags)
+
+    page = _Html()
+    page.feed(report_html.render(project, framework))
+    page.close()
+    assert page.open == [] and "script" not in page.tags
+    assert f"Status history{accepted}{deprecated}" in "".join(page.text)
+
+    data = json.loads(report_json.render(project, framework))
+    moves = data["decisions"][0]["status_changes"]
+    assert [(m["from"], m["to"], m["at"], m["by"]) for m in moves] == [
+        ("proposed", "accepted", "2026-03-04T12:00:00Z", "ann"),
+        ("accepted", "deprecated", "2026-03-05T12:00:00Z", HOSTILE_USER),
+    ]
+    assert [m["event"] for m in moves] == [e.id for e in project.events[-2:]]
+
+    rows = list(csv.DictReader(io.StringIO(report_csv.render(project, framework), newline="")))
+    assert [r["detail"] for r in rows[-2:]] == [
+        "status: proposed → accepted",
+        "status: accepted → deprecated",
+    ]
+    assert rows[-1]["by"] == HOSTILE_USER
+
+    folder = tmp_path / "adr"
+    write_records(project, framework, folder)
+    (record,) = folder.iterdir()
+    body = record.read_text(encoding="utf-8")
+    assert f"* Status {accepted}" in body
+    shown = "".join(rendered_markdown(body).text)
+    assert f"Status {deprecated}" in shown and "<script>" not in body
 
 
 # --- MADR ------------------------------------------------------------------------------------
