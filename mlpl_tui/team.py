@@ -6,7 +6,7 @@ import os
 import shlex
 import subprocess
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +17,7 @@ from mlpl_tui.model import StateError
 from mlpl_tui.safe_io import read_regular_file, write_file
 from mlpl_tui.sanitize import clean, json_text
 from mlpl_tui.store import STATE_FILE, Data, dump, file_lock, parse_state, write_atomically
-from mlpl_tui.wording import plural, truncate
+from mlpl_tui.wording import plural, shown_time, truncate
 
 if TYPE_CHECKING:
     from mlpl_tui.cli import Session
@@ -62,27 +62,31 @@ def merge_versions(
     return dump(result.data), result
 
 
-def _report(result: MergeResult, label: str, staged: str) -> int:
+def report_lines(result: MergeResult, label: str, staged: str) -> list[str]:
+    """What a merge did, for people: one line per conflict it recorded, then what to do."""
     # Names and values come from anyone's branch: single-line `clean` also keeps a newline in a
     # record id from forging a line of this report.
     label = clean(label)
     if not result.conflicts:
-        print(f"{label}: merged by record, no conflicts{staged}", file=sys.stderr)
-        return 0
-    for c in result.conflicts:
-        print(
-            f"{label}: {clean(c.table)} '{clean(c.record)}' {clean(c.field)}: both sides "
-            f"changed it; kept "
-            f"{_shown(c.ours if c.kept == 'ours' else c.theirs)} ({c.kept}), recorded "
-            f"{_shown(c.other)} as conflict {c.id}",
-            file=sys.stderr,
-        )
+        return [f"{label}: merged by record, no conflicts{staged}"]
+    lines = [
+        f"{label}: {clean(c.table)} '{clean(c.record)}' {clean(c.field)}: both sides "
+        f"changed it; kept "
+        f"{_shown(c.ours if c.kept == 'ours' else c.theirs)} ({c.kept}), recorded "
+        f"{_shown(c.other)} as conflict {c.id}"
+        for c in result.conflicts
+    ]
     recorded = plural(len(result.conflicts), "conflict")
-    print(
-        f"{label}: {recorded} recorded; choose with 'mlpl-tui conflicts', then 'git add {label}'",
-        file=sys.stderr,
+    lines.append(
+        f"{label}: {recorded} recorded; choose with 'mlpl-tui conflicts', then 'git add {label}'"
     )
-    return 1
+    return lines
+
+
+def _report(result: MergeResult, label: str, staged: str) -> int:
+    for line in report_lines(result, label, staged):
+        print(line, file=sys.stderr)
+    return 1 if result.conflicts else 0
 
 
 def cmd_merge_driver(session: Session) -> int:
@@ -320,15 +324,38 @@ def cmd_git_setup(session: Session) -> int:
     return 0
 
 
-def cmd_resolve(session: Session) -> int:
-    """Merge git's three index versions of a conflicted mlpl.json, as the driver would have."""
-    path = session.path
+@dataclass(frozen=True)
+class Resolved:
+    """What `resolve` did: the report for people, and how many conflicts it recorded."""
+
+    lines: list[str]
+    conflicts: int  # 0: merged cleanly and staged with `git add`
+
+
+def _unmerged_stages(root: Path, relative: str) -> set[str]:
+    listing = _git(root, "ls-files", "-u", "-z", "--", relative).stdout.decode()
+    return {entry.split("\t", 1)[0].split()[2] for entry in listing.split("\0") if entry}
+
+
+def is_unmerged(path: Path) -> bool:
+    """True when git holds `path` as unmerged (a merge left it conflicted): `resolve` applies."""
+    root = repo_root(path.parent)
+    if root is None:
+        return False
+    try:
+        return bool(_unmerged_stages(root, _relative(root, path)))
+    except UsageError:
+        return False
+
+
+def resolve_file(path: Path) -> Resolved:
+    """Merge git's three index versions of a conflicted mlpl.json, as the driver would have;
+    stage the result when no field conflicts (`mlpl-tui resolve`, and `r` in the app)."""
     root = repo_root(path.parent)
     if root is None:
         raise UsageError(f"{path} is not in a git repository; there is no merge to resolve")
     relative = _relative(root, path)
-    listing = _git(root, "ls-files", "-u", "-z", "--", relative).stdout.decode()
-    stages = {entry.split("\t", 1)[0].split()[2] for entry in listing.split("\0") if entry}
+    stages = _unmerged_stages(root, relative)
     if not stages:
         raise UsageError(f"git shows no conflict in {relative}; there is nothing to resolve")
     if not {"2", "3"} <= stages:
@@ -343,11 +370,18 @@ def cmd_resolve(session: Session) -> int:
     with file_lock(path):
         write_atomically(path, merged)
     if result.conflicts:
-        return _report(result, relative, "")
+        return Resolved(report_lines(result, relative, ""), len(result.conflicts))
     _git(root, "add", "--", relative)
-    return _report(
-        result, relative, "; staged: finish with 'git commit' (or 'git rebase --continue')"
-    )
+    staged = "; staged: finish with 'git commit' (or 'git rebase --continue')"
+    return Resolved(report_lines(result, relative, staged), 0)
+
+
+def cmd_resolve(session: Session) -> int:
+    """Merge git's three index versions of a conflicted mlpl.json, as the driver would have."""
+    resolved = resolve_file(session.path)
+    for line in resolved.lines:
+        print(line, file=sys.stderr)
+    return 1 if resolved.conflicts else 0
 
 
 # --- recorded conflicts -------------------------------------------------------------------------
@@ -380,7 +414,7 @@ def cmd_conflicts(session: Session) -> int:
         # Every name here comes from a branch; single-line clean so none can forge a line.
         state = (
             f"resolved: {c.resolution} ({clean(c.resolved_by or '?')}, "
-            f"{clean(c.resolved_at or '?')})"
+            f"{clean(shown_time(c.resolved_at, '?', zone=True))})"
             if c.resolved
             else ""
         )
@@ -389,7 +423,7 @@ def cmd_conflicts(session: Session) -> int:
         for side in ("ours", "theirs"):
             mark = "kept" if side == (c.resolution if c.resolved else c.kept) else "    "
             who = clean(getattr(c, f"{side}_by") or "?")
-            when = clean(getattr(c, f"{side}_at") or "?")
+            when = clean(shown_time(getattr(c, f"{side}_at"), "?", zone=True))
             print(f"    {mark} {side:<6} {_shown(c.value(side))}  ({who}, {when})")
     if any(not c.resolved for c in shown):
         print("keep one value with: mlpl-tui conflicts keep ID ours|theirs")

@@ -1,4 +1,10 @@
-"""The welcome screen: no mlpl.json here or in a parent, so offer to create one."""
+"""The welcome screen: no mlpl.json here or in a parent, so offer to create one (inside a git
+repository the app also registers the merge driver, as `mlpl-tui init` does).
+
+The name field has the keys at first (a name may hold any letter): `enter` creates, `escape`
+quits; `tab` moves on to the buttons, where `?` opens the help and `q` quits, as the key bar
+says.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from mlpl_tui.screens.base import host_of
+from mlpl_tui.widgets.bars import KeyBar, TitleBar
 from mlpl_tui.widgets.text import clip, data_text
 
 
@@ -29,14 +36,16 @@ class WelcomeScreen(Screen[None]):
         self.path = path
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Vertical(id="box"):
             yield Static("Welcome to mlpl-tui", id="title")
             yield Static(
                 data_text(
                     "There is no mlpl.json here or in a parent folder.\n\n"
                     "mlpl-tui keeps an ML exploration project's state (stages, modules, "
-                    "decisions, loop backs, effort) in one file you commit with your code.\n\n"
+                    "decisions, loop backs, effort) in one file you commit with your code.\n"
+                    "In a git repository it also sets git up to merge that file record by "
+                    "record, as 'mlpl-tui init' does.\n\n"
                     f"Create {self.path}?",
                     multiline=True,
                 ),
@@ -51,10 +60,13 @@ class WelcomeScreen(Screen[None]):
             with Horizontal(id="buttons"):
                 yield Button("Create mlpl.json", id="create", variant="primary", compact=True)
                 yield Button("Quit", id="quit", compact=True)
-            yield Static("enter create · esc quit", id="hint")
-        yield Footer()
+            yield Static(
+                "enter create · esc quit · tab to the buttons, then ? help, q quit", id="hint"
+            )
+        yield KeyBar()
 
     def on_mount(self) -> None:
+        self.query_one(TitleBar).set_title("")
         self.query_one("#name", Input).focus()
 
     @on(Input.Submitted, "#name")
