@@ -21,11 +21,12 @@ from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from mlpl_tui.changes import EditConflict
 from mlpl_tui.errors import MlplError
 from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context
 from mlpl_tui.model import Change, Project, StateError
-from mlpl_tui.screens.base import Host, ProjectView, Rule
+from mlpl_tui.screens.base import Host, ProjectView, Rule, came_from, is_secondary
 from mlpl_tui.store import Store
 from mlpl_tui.widgets.option_list_guard import guard_option_list_paging
 from mlpl_tui.widgets.text import clip, data_markup
@@ -33,6 +34,7 @@ from mlpl_tui.wording import STAGE_ORDER, stage_name
 
 if TYPE_CHECKING:
     from mlpl_tui.cli import Session
+    from mlpl_tui.progress import LoopBackTarget
 
 DISK_POLL_SECONDS = 0.5
 
@@ -42,6 +44,7 @@ SCREEN_TITLES = {
     "history": "Journey and history",
     "experiments": "Experiments",
     "conflicts": "Conflicts",
+    "effort": "Effort entries",
 }
 # Every main screen is a mode: the named ones above and `stage-<id>` for each stage.
 MODES = (*SCREEN_TITLES, *(f"stage-{s}" for s in STAGE_ORDER))
@@ -69,6 +72,10 @@ def make_screen(mode: str) -> Screen[None]:
         from mlpl_tui.screens.conflicts import ConflictsScreen
 
         return ConflictsScreen()
+    if mode == "effort":
+        from mlpl_tui.screens.effort import EffortScreen
+
+        return EffortScreen()
     from mlpl_tui.screens.stage import StageScreen
 
     return StageScreen(mode.removeprefix("stage-"))
@@ -152,6 +159,17 @@ class MlplApp(App[None], Host):
             tooltip="Show merge conflicts in the state file",
         ),
         Binding(
+            "T",
+            "show('effort')",
+            "Time log",
+            show=False,
+            id="effort",
+            tooltip="Every effort entry, newest first: edit or remove one",
+        ),
+        # In the key bar where there is room (it drops them first at 80 columns).
+        Binding("u", "undo", "Undo", id="undo", tooltip="Undo your latest change"),
+        Binding("U", "redo", "Redo", id="redo", tooltip="Redo what you last undid"),
+        Binding(
             "question_mark",
             "help",
             "Help",
@@ -161,9 +179,9 @@ class MlplApp(App[None], Host):
         ),
         Binding("q", "quit", "Quit", id="quit", tooltip="Leave mlpl-tui (everything is saved)"),
     ]
-    # Actions that still work while the welcome or problem screen is up.
+    # Actions that still work while the welcome or problem screen is up (`tab` too).
     ALWAYS_ALLOWED: ClassVar[frozenset[str]] = frozenset(
-        {"quit", "help", "command_palette", "change_theme"}
+        {"quit", "help", "command_palette", "change_theme", "focus_next", "focus_previous"}
     )
 
     def __init__(
@@ -195,6 +213,7 @@ class MlplApp(App[None], Host):
         self._project = project
         self.problem = problem
         self._failed_stamp: tuple[int, int, int] | None = None
+        self._trail: list[str] = []  # the modes `escape` goes back to (screens/base.came_from)
         for mode in MODES:
             self.add_mode(mode, partial(make_screen, mode))
 
@@ -219,18 +238,26 @@ class MlplApp(App[None], Host):
 
     def attempt(self, rule: Rule) -> tuple[Change | None, str | None]:
         """Apply one rule; returns the change, or None and the reason in plain words."""
+        change, error, _ = self.attempt_edit(rule)
+        return change, error
+
+    def attempt_edit(self, rule: Rule) -> tuple[Change | None, str | None, EditConflict | None]:
+        """Apply one rule; a refusal in words, and the conflict when an edited field changed."""
         if self.store is None or self.problem is not None:
-            return None, "the state file cannot be read; nothing was changed"
+            return None, "the state file cannot be read; nothing was changed", None
         ctx = self._make_context()
         try:
             applied = self.store.apply(lambda p: rule(p, self._framework, ctx), ctx.who, ctx.now)
         except StateError as exc:
             self.show_problem(str(exc))
-            return None, str(exc)
+            return None, str(exc), None
+        except EditConflict as exc:
+            self.reload()  # show what the other writer stored
+            return None, str(exc), exc
         except MlplError as exc:
-            return None, str(exc)
+            return None, str(exc), None
         self.reload()
-        return applied.change, None
+        return applied.change, None, None
 
     def notify(
         self,
@@ -287,22 +314,48 @@ class MlplApp(App[None], Host):
             self._project = self.store.load()
         except MlplError as exc:
             return str(exc)
+        from mlpl_tui.team import setup_if_in_git
+
+        # What `mlpl-tui init` does inside a git repository: the merge driver and .gitattributes.
+        done = setup_if_in_git(path.resolve().parent, path)
         self.pop_screen()
         self.switch_mode("dashboard")
-        self.notify(f"Created {path}", title="New project")
+        self.notify("\n".join([f"Created {path}", *done]), title="New project", timeout=10)
         return None
 
     def show_problem(self, message: str) -> None:
         """Open (or update) the read-only problem screen; polling recovers from it."""
         from mlpl_tui.screens.problem import ProblemScreen
+        from mlpl_tui.team import is_unmerged
 
         self.problem = message
         self._failed_stamp = self._disk_stamp()
+        # A file git holds as unmerged: the problem screen offers `resolve` (r).
+        resolvable = self.store is not None and is_unmerged(self.store.path)
         if isinstance(self.screen, ProblemScreen):
-            self.screen.show_problem(message)
+            self.screen.show_problem(message, resolvable)
             return
         label = str(self.store.path) if self.store else "mlpl.json"
-        self.push_screen(ProblemScreen(message, label))
+        self.push_screen(ProblemScreen(message, label, resolvable))
+
+    def on_problem_screen_resolve_requested(self) -> None:
+        """`r` on the problem screen: what `mlpl-tui resolve` does, then the file is read again."""
+        from mlpl_tui.team import resolve_file
+
+        if self.store is None:
+            return
+        try:
+            resolved = resolve_file(self.store.path)
+        except MlplError as exc:
+            self.notify(str(exc), title="Not resolved", severity="error", timeout=10)
+            return
+        self.notify(
+            "\n".join(resolved.lines),
+            title="Merge conflicts recorded: c lists them" if resolved.conflicts else "Resolved",
+            severity="warning" if resolved.conflicts else "information",
+            timeout=12,
+        )
+        self.reload()
 
     def _recover(self) -> None:
         from mlpl_tui.screens.problem import ProblemScreen
@@ -371,7 +424,22 @@ class MlplApp(App[None], Host):
     def action_show(self, mode: str) -> None:
         """Switch to a main screen by mode name (see MODES)."""
         if self._project is not None:
+            here = self.current_mode
+            self._trail = came_from(self._trail, here, mode) if here in MODES else []
             self.switch_mode(mode)
+
+    def go_back(self) -> None:
+        """`escape` on a secondary screen: back to the screen it was opened from."""
+        mode = self.current_mode
+        if self._project is not None and mode in MODES and is_secondary(mode):
+            self.switch_mode(self._trail.pop() if self._trail else "dashboard")
+
+    async def action_back(self) -> None:
+        self.go_back()
+
+    def _current_module_of_screen(self) -> str | None:
+        screen = self.screen
+        return screen.highlighted_module if isinstance(screen, ProjectView) else None
 
     def _current_stage_of_screen(self) -> str | None:
         screen = self.screen
@@ -395,17 +463,57 @@ class MlplApp(App[None], Host):
     def action_loop_back(self) -> None:
         from mlpl_tui.screens.modals import LoopBackModal
 
-        self.push_screen(LoopBackModal())
+        def follow(target: LoopBackTarget | None) -> None:
+            # A loop back opens the stage looped back to, its target module highlighted.
+            if target is None:
+                return
+            self.action_show(f"stage-{target.stage.id}")
+            screen = self.screen
+            if target.module is not None and isinstance(screen, ProjectView):
+                screen.point_at(target.module.id)
+
+        self.push_screen(LoopBackModal(), follow)
 
     def action_decide(self) -> None:
         from mlpl_tui.screens.modals import DecisionModal
 
-        self.push_screen(DecisionModal(stage=self._current_stage_of_screen()))
+        self.push_screen(
+            DecisionModal(
+                stage=self._current_stage_of_screen(), module=self._current_module_of_screen()
+            )
+        )
 
     def action_log_time(self) -> None:
         from mlpl_tui.screens.modals import EffortModal
 
-        self.push_screen(EffortModal(stage=self._current_stage_of_screen()))
+        self.push_screen(
+            EffortModal(
+                stage=self._current_stage_of_screen(), module=self._current_module_of_screen()
+            )
+        )
+
+    def action_undo(self) -> None:
+        """Revert the user's latest change still in effect, app-wide (the history keeps both)."""
+        from mlpl_tui.history import undo
+
+        change = self.act(lambda p, f, c: undo(p, c.who))
+        if change is not None:
+            self.notify(f"{change.summary} (U redoes)", title="Undone")
+
+    def action_redo(self) -> None:
+        """Put back what the user's latest undo reverted."""
+        from mlpl_tui.history import redo
+
+        change = self.act(lambda p, f, c: redo(p, c.who))
+        if change is not None:
+            self.notify(f"{change.summary} (u undoes it again)", title="Redone")
+
+    def action_search(self) -> None:
+        """Open the search screen over this one (`escape` comes back here)."""
+        from mlpl_tui.screens.search import SearchScreen
+
+        if not isinstance(self.screen, SearchScreen):
+            self.push_screen(SearchScreen())
 
     def action_help(self) -> None:
         from mlpl_tui.screens.help import HelpScreen
@@ -431,13 +539,21 @@ class MlplApp(App[None], Host):
                 data_markup(stage.title),  # from mlpl.yaml; the palette reads help as markup
                 self._show(f"stage-{stage.id}"),
             )
-        for mode, key in (("decisions", "D"), ("history", "h"), ("experiments", "e")):
+        screens = (("decisions", "D"), ("history", "h"), ("experiments", "e"), ("effort", "T"))
+        for mode, key in screens:
             yield SystemCommand(f"screen: {SCREEN_TITLES[mode]} ({key})", "", self._show(mode))
         yield SystemCommand("screen: Conflicts (c)", "Merge conflicts", self._show("conflicts"))
+        yield SystemCommand(
+            "app: Search…",
+            "Words in notes, reasons, decisions, experiments, history",
+            self.action_search,
+        )
         yield SystemCommand("lifecycle: Advance (a)", "Pass the gate", self.action_advance)
         yield SystemCommand("lifecycle: Loop back (b)", "A new iteration", self.action_loop_back)
         yield SystemCommand("record: Decision (d)", "Record a decision", self.action_decide)
         yield SystemCommand("record: Log time (t)", "Log effort", self.action_log_time)
+        yield SystemCommand("edit: Undo (u)", "Your latest change", self.action_undo)
+        yield SystemCommand("edit: Redo (U)", "What you last undid", self.action_redo)
         if isinstance(screen, ProjectView):
             yield from screen.palette_commands()
         yield SystemCommand("app: Help (?)", "Every key of this screen", self.action_help)

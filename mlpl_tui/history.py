@@ -103,7 +103,7 @@ def reverted_ids(events: Sequence[Event]) -> set[str]:
 def describe(event: Event) -> str:
     """An event as messages name it: its summary (or action) and when."""
     what = one_line(event.summary or event.action, 70)
-    return f"‘{what}’ ({shown_time(event.at)})"
+    return f"'{what}' ({shown_time(event.at)})"
 
 
 def undo_target(project: Project, who: str) -> Event:

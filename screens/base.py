@@ -2,7 +2,8 @@
 
 `Host` is the app as screens and dialogs see it; `MlplApp` implements it, and no screen imports
 the app. `ProjectView` is a screen as the app sees it: the app calls `show` with every new
-snapshot, opens dialogs on the view's `stage_id`, and lists its `palette_commands`.
+snapshot, opens dialogs on the view's `stage_id` and `highlighted_module`, and lists its
+`palette_commands`. `came_from` is the rule behind `escape` on the secondary screens.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
+from mlpl_tui.changes import EditConflict
 from mlpl_tui.errors import MlplError
 from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context
@@ -53,12 +55,21 @@ class Host:
         """Apply one rule; the change, or None and the refusal in words for a dialog to show."""
 
     @abstractmethod
+    def attempt_edit(self, rule: Rule) -> tuple[Change | None, str | None, EditConflict | None]:
+        """Like `attempt`, and when a field changed since the user started editing it, the
+        conflict itself (the snapshot then already holds the stored value)."""
+
+    @abstractmethod
     def show_problem(self, message: str) -> None:
         """Open the read-only problem screen: the state file (or one record) cannot be read."""
 
     @abstractmethod
     def create_project(self, name: str) -> str | None:
         """Create the state file the welcome screen offers; the error in words, or None."""
+
+    @abstractmethod
+    def go_back(self) -> None:
+        """Leave a secondary screen for the one the user came from (`escape`)."""
 
 
 def host_of(app: App[Any]) -> Host:
@@ -68,10 +79,40 @@ def host_of(app: App[Any]) -> Host:
     return app
 
 
+def is_secondary(mode: str) -> bool:
+    """A main screen reached from anywhere to look something up (decisions, history, effort,
+    ...): any but the dashboard and the stages. `escape` leaves it again."""
+    return mode != "dashboard" and not mode.startswith("stage-")
+
+
+def came_from(trail: list[str], here: str, going: str) -> list[str]:
+    """The way back (oldest first) after going from mode `here` to mode `going`.
+
+    A main screen (dashboard, stage) starts afresh; a secondary screen remembers where it was
+    opened from, and opening one already on the way back returns to it, so the trail never
+    grows past the secondary screens and `escape` never runs in circles.
+    """
+    if going == here:
+        return trail
+    if not is_secondary(going):
+        return []
+    if going in trail:
+        return trail[: trail.index(going)]
+    return [*trail, here]
+
+
 class ProjectView:
     """What the app may ask of the screen on top: redraw, the stage it is about, its commands."""
 
     stage_id: str | None = None  # the stage dialogs opened from here are about (None: current)
+
+    @property
+    def highlighted_module(self) -> str | None:
+        """The module dialogs opened from here (`d`, `t`) are about, or None."""
+        return None
+
+    def point_at(self, module_id: str) -> None:
+        """Highlight `module_id` when this view lists it (after a loop back to it)."""
 
     def show(self, project: Project) -> None:
         """Draw `project`; cheap and idempotent (it runs after every change and disk reload)."""
@@ -90,6 +131,10 @@ class ProjectScreen(Screen[None], ProjectView):
 
     def on_screen_resume(self) -> None:
         self.redraw()
+
+    def action_go_back(self) -> None:
+        """Back to the screen this one was opened from (bound to `escape` where it applies)."""
+        self.host.go_back()
 
     def redraw(self) -> None:
         """Show the current project, or open the problem screen when a record cannot be read."""

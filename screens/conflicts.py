@@ -3,6 +3,7 @@ sides. Each shows both values, who set them and when, and which one the record h
 keeps one. Unresolved ones come first; resolved ones stay listed with the choice made.
 
 Keys: `o` keeps our value, `r` keeps theirs (the branch merged in); either can be changed later.
+`/` filters the list (screens/record_screen.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from mlpl_tui.model import MERGE_SIDES, Conflict, Project
 from mlpl_tui.sanitize import json_text
 from mlpl_tui.screens.record_screen import RecordScreen, Rows
 from mlpl_tui.widgets.text import clip
+from mlpl_tui.wording import shown_time
 
 
 def shown(value: Any) -> str:
@@ -60,7 +62,7 @@ def conflict_text(project: Project, conflict: Conflict) -> Text:
             "\n"
             + clip(
                 f"Resolved: {conflict.resolution} kept, by {conflict.resolved_by}, "
-                f"{conflict.resolved_at}"
+                f"{shown_time(conflict.resolved_at, '?', zone=True)}"
             )
         )
     else:
@@ -71,12 +73,11 @@ def conflict_text(project: Project, conflict: Conflict) -> Text:
             if side == "ours"
             else (conflict.theirs_by, conflict.theirs_at)
         )
-        who, when = by or "?", at or "?"
+        who, when = by or "?", shown_time(at, "?", zone=True)
         mark = "held now →" if side == held(conflict) else ""
         text.append(f"\n\n{mark:<10} {side:<6}", style="bold")
         text.append(clip(f" set by {who}, {when}") + "\n")
         text.append(clip(shown(conflict.value(side))))
-    text.append("\n\no keeps ours · r keeps theirs")
     return text
 
 
@@ -101,6 +102,8 @@ class ConflictsScreen(RecordScreen):
         ),
     ]
     LIST_ID = "conflicts"
+    LABEL = "Merge conflicts"
+    NOUN = "conflict"
 
     def listing(self, project: Project) -> tuple[str, Rows]:
         conflicts = sorted(project.conflicts, key=lambda c: c.resolved)  # stable: open first
@@ -110,8 +113,14 @@ class ConflictsScreen(RecordScreen):
             title += " · o keeps ours · r keeps theirs"
         return title, [(c.id, conflict_row(c)) for c in conflicts]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._by_id: tuple[Project, dict[str, Conflict]] | None = None
+
     def _conflict(self, project: Project, record_id: str | None) -> Conflict | None:
-        return next((c for c in project.conflicts if c.id == record_id), None)
+        if self._by_id is None or self._by_id[0] is not project:  # once per snapshot
+            self._by_id = (project, {c.id: c for c in project.conflicts})
+        return self._by_id[1].get(record_id) if record_id else None
 
     def detail(self, project: Project, record_id: str | None) -> Text:
         conflict = self._conflict(project, record_id)
@@ -122,7 +131,14 @@ class ConflictsScreen(RecordScreen):
                 "changed on both branches, it keeps one value, records both here, and "
                 "'mlpl-tui validate' fails until one is chosen."
             )
-        return conflict_text(project, conflict)
+        text = conflict_text(project, conflict)
+        text.append("\n\no keeps ours · r keeps theirs")
+        return text
+
+    def search_text(self, project: Project, record_id: str) -> str:
+        """The conflict in full, without the keys every conflict's pane ends with."""
+        conflict = self._conflict(project, record_id)
+        return conflict_text(project, conflict).plain if conflict else ""
 
     def action_keep(self, side: str) -> None:
         conflict = self._conflict(self.host.project, self.record_id)

@@ -1,5 +1,6 @@
-"""The dashboard (`0`): stage progress, where the project stands, the journey, the five
-exploration questions, recent decisions and effort."""
+"""The dashboard (`0`): stage progress, where the project stands (and any merge conflicts left
+to resolve), the journey, the five exploration questions with their answers and notes, recent
+decisions and effort."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
+from mlpl_tui.clock import zone_label
 from mlpl_tui.figures import dashboard_effort, recent_decisions
 from mlpl_tui.journey import journey
 from mlpl_tui.model import Project
@@ -28,7 +30,7 @@ from mlpl_tui.widgets.bars import KeyBar, TitleBar
 from mlpl_tui.widgets.journey_path import JourneyPath
 from mlpl_tui.widgets.stage_bar import stage_line
 from mlpl_tui.widgets.text import clip
-from mlpl_tui.wording import shown_date, stage_name
+from mlpl_tui.wording import one_line, plural, shown_date, stage_name
 
 RECENT_DECISIONS = 3  # at 80x24; a taller terminal lists one more per extra row
 BASE_HEIGHT = 24
@@ -51,6 +53,7 @@ class DashboardScreen(ProjectScreen):
     def __init__(self) -> None:
         super().__init__(name="dashboard")
         self._shown: Project | None = None
+        self._rows_shown = 0  # how many recent decisions the drawn dashboard has room for
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -72,15 +75,20 @@ class DashboardScreen(ProjectScreen):
         here = framework.stage(current_stage_id(project))
         self.query_one(TitleBar).set_title(project.meta.name)
         if is_closed(project):
-            where = f"accepted after {iteration(project)} iteration(s)"
+            where = f"accepted after {plural(iteration(project), 'iteration')}"
         else:
             missing = gate_missing(project, here)
-            gate = f"gate needs {len(missing)} module(s)" if missing else "gate met: a to advance"
+            gate = (
+                f"gate needs {plural(len(missing), 'module')}"
+                if missing
+                else "gate met: a to advance"
+            )
             where = f"in {here.number} {stage_name(here.id)}, iteration {iteration(project)}"
             where += f" · {gate}"
         summary = f"{clip(project.meta.name)}: {where}"
 
-        today = self.host.context().today
+        context = self.host.context()
+        today = context.today
         number = iteration(project)
         effort = dashboard_effort(project, number, today)
         total = project.total_minutes
@@ -90,6 +98,16 @@ class DashboardScreen(ProjectScreen):
         ]
         stages = Text(summary, style="bold")
         stages.append("\n")
+        unresolved = sum(not c.resolved for c in project.conflicts)
+        if unresolved:
+            # Marked in words and with `[!]`, never by colour alone.
+            key = self._key_for("show('conflicts')", "c")
+            stages.append(
+                f"[!] {plural(unresolved, 'unresolved merge conflict')}: press {key} to "
+                "choose which value to keep",
+                style="bold reverse",
+            )
+            stages.append("\n")
         stages.append_text(section("Stages", lines))
         self.query_one("#stages", Static).update(stages)
 
@@ -99,22 +117,25 @@ class DashboardScreen(ProjectScreen):
         answers = project.answers
         questions = []
         for q in framework.exploration_questions:
-            answer = answers[q.number].answer if q.number in answers else "unknown"
-            questions.append(f"{q.number} {answer:<7} {q.text}")
+            answer = answers.get(q.number)
+            questions.append(f"{q.number} {answer.answer if answer else 'unknown':<7} {q.text}")
+            if answer is not None and answer.note.strip():
+                questions.append(f"  ↳ {note_line(answer.note)}")  # the evidence, on one line
         self.query_one("#questions", Static).update(
             section("Exploration questions (x answers)", questions)
         )
 
         # The terminal's height, not the screen's: during a resize the screen is laid out at the
         # new size only after `on_resize` has run; the app has the new size first.
-        shown = RECENT_DECISIONS + max(0, self.app.size.height - BASE_HEIGHT)
+        shown = self._decision_rows()
+        self._rows_shown = shown
         decisions = [
             f"{shown_date(d.created_at)} {d.status:<8} {d.title}"
             for d in recent_decisions(project, shown)
         ]
         minutes = [
             f"Total {_minutes(total)} · iteration {number}: {_minutes(effort.in_iteration)}",
-            f"Today ({today}): {_minutes(effort.on_day)}",
+            f"Today ({today}, {zone_label(context.now)}): {_minutes(effort.on_day)}",
         ]
         right = section("Recent decisions", decisions or ["None yet: d records one."])
         right.append("\n")
@@ -122,18 +143,37 @@ class DashboardScreen(ProjectScreen):
         self.query_one("#decisions", Static).update(right)
         self._shown = project  # only once drawn: a record that cannot be read leaves it unset
 
+    def _decision_rows(self) -> int:
+        return RECENT_DECISIONS + max(0, self.app.size.height - BASE_HEIGHT)
+
     def on_resize(self) -> None:
-        if self.is_current and self._shown is not None:  # recent decisions follow the height
+        # Recent decisions follow the height; a resize that keeps their count (Textual sends a
+        # few at start-up) redraws nothing, which keeps the first paint quick on a big file.
+        if (
+            self.is_current
+            and self._shown is not None
+            and self._decision_rows() != self._rows_shown
+        ):
             self._shown = None
             self.redraw()
 
-    def action_answer(self) -> None:
-        from mlpl_tui.screens.modals import QuestionModal
+    def _key_for(self, action: str, default: str) -> str:
+        """The key bound to `action` now (a keymap may have moved it), as the key bar shows it."""
+        for active in self.active_bindings.values():
+            if active.binding.action == action:
+                return self.app.get_key_display(active.binding)
+        return default
 
-        answers = self.host.project.answers
-        numbers = [q.number for q in self.host.framework.exploration_questions]
-        open_ones = [n for n in numbers if n not in answers or answers[n].answer == "unknown"]
-        self.app.push_screen(QuestionModal(open_ones[0] if open_ones else numbers[0]))
+    def action_answer(self) -> None:
+        """Ask which question (each with its answer), then open the answer dialog on it."""
+        from mlpl_tui.screens.modals import QuestionModal
+        from mlpl_tui.screens.modals.question import QuestionPicker
+
+        def answer(number: int | None) -> None:
+            if number is not None:
+                self.app.push_screen(QuestionModal(number))
+
+        self.app.push_screen(QuestionPicker(), answer)
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """This screen's actions for the command palette."""
@@ -149,6 +189,12 @@ def section(title: str, lines: Iterable[str]) -> Text:
     for line in lines:
         text.append("\n" + clip(line))
     return text
+
+
+def note_line(note: str, width: int = 200) -> str:
+    """A note as one line: white space folded, cut to `width` (shown through `clip`). Only its
+    start is folded: a note can be megabytes long."""
+    return one_line(note[: width * 10], width)
 
 
 def _minutes(minutes: int) -> str:

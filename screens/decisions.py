@@ -2,23 +2,30 @@
 one in full with its supersedes links in both directions.
 
 Keys: `n` records a new decision, `s` supersedes the highlighted one (the decision dialog opens
-with it preselected), `g` or `enter` follows the highlighted decision's supersedes link.
+with it preselected), `g` or `enter` follows the highlighted decision's supersedes link, `E`
+edits it, and `A` accept, `R` reject, `X` deprecate and `P` reopen move its status where
+`corrections.DECISION_MOVES` allows: the key bar shows only the moves the highlighted decision
+can make, and a move it cannot make is refused in words. `/` filters the list (screens/
+record_screen.py); following a link the filter hides clears the filter.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.widgets import OptionList
 
-from mlpl_tui.model import Decision, Project
+from mlpl_tui.corrections import decision_moves, edit_decision
+from mlpl_tui.framework import Framework
+from mlpl_tui.lifecycle import Context
+from mlpl_tui.model import Change, Decision, Project
 from mlpl_tui.screens.record_screen import RecordScreen, Rows
-from mlpl_tui.widgets.record_list import RecordList
 from mlpl_tui.widgets.text import clip
 from mlpl_tui.wording import shown_date, shown_time
 
@@ -68,12 +75,42 @@ def decision_text(project: Project, decision: Decision) -> Text:
     return text
 
 
+# The status moves, by the status they lead to: key, what the key bar says, binding id, tooltip.
+MOVES = {
+    "accepted": ("A", "Accept", "decision-accept", "Accept the highlighted decision"),
+    "rejected": ("R", "Reject", "decision-reject", "Reject the highlighted (proposed) one"),
+    "deprecated": ("X", "Deprecate", "decision-deprecate", "Deprecate the highlighted one"),
+    "proposed": ("P", "Reopen", "decision-reopen", "Propose a rejected decision again"),
+}
+MOVE_ACTIONS = {f"move('{status}')": status for status in MOVES}
+
+
+def moves_line(decision: Decision) -> str:
+    """`Status: proposed → A accept, R reject`: where the decision can go, and the keys."""
+    moves = decision_moves(decision.status)
+    keys = ", ".join(f"{MOVES[m][0]} {MOVES[m][1].lower()}" for m in moves if m in MOVES)
+    return f"Status: {decision.status}" + (f" → {keys}" if keys else " (final)")
+
+
 class DecisionsScreen(RecordScreen):
     """The decision log: list above, the highlighted decision in full below."""
 
     CSS_PATH = "decisions.tcss"
+    # The key bar drops a screen's keys from the right when 80 columns run out: editing and
+    # the moves the highlighted decision can make come before supersede and follow.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new_decision", "New", id="decision-new", tooltip="Record a new decision"),
+        Binding(
+            "E",
+            "edit",
+            "Edit",
+            id="decision-edit",
+            tooltip="Correct the highlighted decision's texts or where it is filed",
+        ),
+        *(
+            Binding(key, f"move('{status}')", words, id=id, tooltip=tooltip)
+            for status, (key, words, id, tooltip) in MOVES.items()
+        ),
         Binding(
             "s",
             "supersede",
@@ -90,6 +127,8 @@ class DecisionsScreen(RecordScreen):
         ),
     ]
     LIST_ID = "decisions"
+    LABEL = "Decisions"
+    NOUN = "decision"
 
     @property
     def highlighted(self) -> Decision | None:
@@ -110,7 +149,36 @@ class DecisionsScreen(RecordScreen):
         decision = project.decision(record_id) if record_id else None
         if decision is None:
             return Text("No decisions yet: n (or d anywhere) records one.")
-        return decision_text(project, decision)
+        text = decision_text(project, decision)
+        text.append("\n\n" + moves_line(decision) + " · E edits it · u undoes")
+        return text
+
+    def search_text(self, project: Project, record_id: str) -> str:
+        """The decision in full, without the status keys every decision's pane lists."""
+        decision = project.decision(record_id)
+        return decision_text(project, decision).plain if decision else ""
+
+    def show_detail(self, project: Project) -> None:
+        super().show_detail(project)
+        self.refresh_bindings()  # the moves the key bar offers follow the highlighted decision
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "move" and self.is_mounted:
+            decision = self.highlighted
+            allowed = decision is not None and parameters[0] in decision_moves(decision.status)
+            return True if allowed else None  # None: left out of the key bar, refused in words
+        return True
+
+    def on_key(self, event: events.Key) -> None:
+        """A move key the highlighted decision cannot make: refuse it in words, not silently."""
+        active = self.active_bindings.get(event.key)
+        if active is None or active.enabled:
+            return
+        status = MOVE_ACTIONS.get(active.binding.action)
+        if status is not None:
+            event.stop()
+            event.prevent_default()
+            self.action_move(status)
 
     @on(OptionList.OptionSelected, "#decisions")
     def _selected(self) -> None:
@@ -152,12 +220,46 @@ class DecisionsScreen(RecordScreen):
         if decision is None:
             return
         target = decision.superseded_by or decision.supersedes
-        if not target or not self.query_one(RecordList).select(target):
+        if not target or not self.reveal(target):
             self.notify(f"{decision.id} has no supersedes link to follow", title="No link")
+
+    def action_edit(self) -> None:
+        from mlpl_tui.screens.modals.decision_edit import DecisionEditModal
+
+        decision = self.highlighted
+        if decision is None:
+            self.notify("No decision is highlighted; n records a new one", title="Not done")
+            return
+        self.app.push_screen(DecisionEditModal(decision.id), self.show_record)
+
+    def action_move(self, status: str) -> None:
+        """Move the highlighted decision to `status`; the rules refuse a move it cannot make."""
+        decision = self.highlighted
+        if decision is None:
+            self.notify("No decision is highlighted; n records a new one", title="Not done")
+            return
+        ref, started = decision.id, {"status": decision.status}
+
+        def rule(p: Project, f: Framework, c: Context) -> Change:
+            return edit_decision(p, f, c, ref, status=status, started=started)
+
+        change = self.host.act(rule)
+        if change is not None and change.summary:
+            self.notify(change.summary + " (u undoes)", title="Status changed")
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """This screen's actions for the command palette."""
         yield SystemCommand("decision: New (n)", "Record a new decision", self.action_new_decision)
+        yield SystemCommand("decision: Edit the highlighted one (E)", "", self.action_edit)
+        decision = self.highlighted
+        for status in decision_moves(decision.status) if decision else ():
+            if status in MOVES:
+                key, words = MOVES[status][:2]
+                yield SystemCommand(
+                    f"decision: {words} the highlighted one ({key})",
+                    "",
+                    partial(self.action_move, status),
+                )
         yield SystemCommand(
             "decision: Supersede the highlighted one (s)", "", self.action_supersede
         )

@@ -1,8 +1,10 @@
 """The experiment log (`e`): every experiment with its status, hypothesis, link and effort;
 abandoned ones stay, with the reason.
 
-Keys: `n` starts an experiment, `K` keeps the highlighted one, `x` abandons it (asks why), `T`
-logs time spent on it.
+Keys: `n` starts an experiment, `K` keeps the highlighted one (an abandoned one only after a
+yes/no question; the reason it was abandoned stays on record), `x` abandons it (asks why), `T`
+logs time spent on it, `E` corrects it: title, hypothesis, link, result, where it is filed.
+`/` filters the list (screens/record_screen.py).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from mlpl_tui.model import Experiment, Project
 from mlpl_tui.progress import format_minutes
 from mlpl_tui.screens.modals import AbandonModal, ExperimentTimeModal, NewExperimentModal
 from mlpl_tui.screens.record_screen import RecordScreen, Rows
-from mlpl_tui.widgets.text import clip
+from mlpl_tui.widgets.text import clip, data_text
 from mlpl_tui.wording import EXPERIMENT_MARKS, experiment_mark, shown_time
 
 
@@ -32,8 +34,12 @@ def experiment_row(experiment: Experiment, minutes: int) -> str:
     effort = format_minutes(minutes) if minutes else "-"
     line = f"{experiment_mark(experiment.status)} {experiment.status:<9} {effort:>6}  "
     line += experiment.title
+    if experiment.result:
+        line += f" → {experiment.result}"
     if experiment.status == "abandoned" and experiment.reason:
         line += f" (why: {experiment.reason})"
+    elif experiment.reason:
+        line += f" (was abandoned: {experiment.reason})"
     if experiment.hypothesis:
         line += f": {experiment.hypothesis}"
     return line
@@ -52,6 +58,7 @@ def experiment_text(experiment: Experiment, minutes: int) -> Text:
     text.append("\n" + clip(line))
     for label, body in (
         ("Hypothesis", experiment.hypothesis or "(none given)"),
+        ("Result", experiment.result or "(none yet: E records what was found)"),
         ("Link", experiment.link or "(none: a run id, commit or path)"),
         ("Effort", format_minutes(minutes) if minutes else "none logged: T logs time on it"),
     ):
@@ -60,6 +67,9 @@ def experiment_text(experiment: Experiment, minutes: int) -> Text:
     if experiment.status == "abandoned":
         text.append(f"\n{'Abandoned:':<12}", style="bold")
         text.append(clip(experiment.reason or "(no reason recorded)", multiline=True))
+    elif experiment.reason:  # kept after all: why it had been abandoned stays in view
+        text.append(f"\n{'Abandoned:':<12}", style="bold")
+        text.append(clip(f"{experiment.reason} (then kept after all)", multiline=True))
     return text
 
 
@@ -90,8 +100,28 @@ class ExperimentsScreen(RecordScreen):
             id="experiment-time",
             tooltip="Log time spent on the highlighted one",
         ),
+        Binding(
+            "E",
+            "edit",
+            "Edit",
+            id="experiment-edit",
+            tooltip="Correct the highlighted one: texts, result, where it is filed",
+        ),
     ]
     LIST_ID = "experiments"
+    LABEL = "Experiments"
+    NOUN = "experiment"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._minutes: tuple[Project, dict[str, int]] | None = None
+
+    def minutes(self, project: Project) -> dict[str, int]:
+        """Minutes logged on each experiment: summed once per snapshot, not once per record
+        (the filter reads every experiment's pane)."""
+        if self._minutes is None or self._minutes[0] is not project:
+            self._minutes = (project, effort_by_experiment(project))
+        return self._minutes[1]
 
     @property
     def highlighted(self) -> Experiment | None:
@@ -100,7 +130,7 @@ class ExperimentsScreen(RecordScreen):
 
     def listing(self, project: Project) -> tuple[str, Rows]:
         experiments = list(reversed(project.experiments))  # newest first
-        minutes = effort_by_experiment(project)
+        minutes = self.minutes(project)
         counts = {s: sum(1 for e in experiments if e.status == s) for s in EXPERIMENT_MARKS}
         total = sum(minutes.values())
         title = f"Experiments: {len(experiments)} ("
@@ -112,7 +142,7 @@ class ExperimentsScreen(RecordScreen):
         experiment = project.experiment(record_id) if record_id else None
         if experiment is None:
             return Text("No experiments yet: n starts one.")
-        return experiment_text(experiment, effort_by_experiment(project).get(experiment.id, 0))
+        return experiment_text(experiment, self.minutes(project).get(experiment.id, 0))
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -130,7 +160,37 @@ class ExperimentsScreen(RecordScreen):
         if experiment is None:
             return
         record_id = experiment.id
-        self.host.act(lambda p, f, c: lifecycle.keep_experiment(p, c, record_id))
+        if experiment.status != "abandoned":
+            self.host.act(lambda p, f, c: lifecycle.keep_experiment(p, c, record_id))
+            return
+        from mlpl_tui.screens.modals.confirm import ConfirmModal
+
+        question = data_text(
+            f"{experiment.title} was abandoned: {experiment.reason or '(no reason recorded)'}\n\n"
+            "Keep it after all? The reason it was abandoned stays on record.",
+            multiline=True,
+        )
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            change = self.host.act(
+                lambda p, f, c: lifecycle.keep_experiment(p, c, record_id, force=True)
+            )
+            if change is not None and change.summary:
+                self.notify(change.summary + " (u undoes)", title="Kept")
+
+        self.app.push_screen(
+            ConfirmModal("Keep an abandoned experiment?", question, yes="Keep it", no="No"),
+            answered,
+        )
+
+    def action_edit(self) -> None:
+        from mlpl_tui.screens.modals.experiment_edit import ExperimentEditModal
+
+        experiment = self._need_highlighted()
+        if experiment is not None:
+            self.app.push_screen(ExperimentEditModal(experiment.id), self.show_record)
 
     def action_abandon(self) -> None:
         experiment = self._need_highlighted()
@@ -150,3 +210,4 @@ class ExperimentsScreen(RecordScreen):
         yield SystemCommand("experiment: Keep the highlighted one (K)", "", self.action_keep)
         yield SystemCommand("experiment: Abandon the highlighted one (x)", "", self.action_abandon)
         yield SystemCommand("experiment: Log time on it (T)", "", self.action_log_time)
+        yield SystemCommand("experiment: Edit the highlighted one (E)", "", self.action_edit)

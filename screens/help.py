@@ -13,7 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 FIXED_KEYS = (
-    ("↑↓ j k", "Move in a list"),
+    ("↑↓ j k", "Move in a list; scroll a focused pane"),
+    ("enter", "Open the highlighted row"),
+    ("click", "Highlight a row; a double click opens it"),
     ("ctrl+p", "Command palette: every action by name"),
     ("ctrl+q", "Quit"),
     ("tab", "Next field or panel"),

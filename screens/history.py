@@ -3,7 +3,8 @@ switch behind a loop back; below, every event of the history, newest first, filt
 
 Keys: `/` types a filter (every word must appear: text, who, action, ids), `f` and `F` step
 forward and back through the actions (all, decision.add, module.set, ...), `escape` leaves the
-filter field, and from the list clears both filters.
+filter field, from the list clears both filters, and with none set goes back to where the
+screen was opened from.
 """
 
 from __future__ import annotations
@@ -113,9 +114,9 @@ class HistoryScreen(ProjectScreen):
         Binding(
             "escape",
             "leave_filter",
-            "Clear",
+            "Clear/back",
             id="history-clear",
-            tooltip="Leave the filter; in the list, clear filters",
+            tooltip="Leave the filter; in the list, clear filters, then go back",
         ),
     ]
 
@@ -198,7 +199,13 @@ class HistoryScreen(ProjectScreen):
         if event is not None:
             refs = ", ".join(event.refs) or "-"
             text = data_text(event.summary)
-            text.append("\n" + clip(f"{event.action} · by {event.by} · {event.at} · refs {refs}"))
+            text.append(
+                "\n"
+                + clip(
+                    f"{event.action} · by {event.by} · {shown_time(event.at, zone=True)} "
+                    f"· refs {refs}"
+                )
+            )
             written = change_lines(event)
             if written:
                 text.append("\n" + clip("\n".join(written), multiline=True))
@@ -210,6 +217,8 @@ class HistoryScreen(ProjectScreen):
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """The pane shows the highlighted row of the list the user is in."""
+        if not event.widget.has_focus:
+            return  # a late message from a list the user has already left
         if event.widget.id == "visits":
             self._visit_moved()
         elif event.widget.id == "events":
@@ -231,7 +240,8 @@ class HistoryScreen(ProjectScreen):
         if step.switch is not None:
             switch = step.switch
             text.append(
-                "\n" + clip(f"{switch.category}, by {switch.by} at {shown_time(switch.at)}:")
+                "\n"
+                + clip(f"{switch.category}, by {switch.by} at {shown_time(switch.at, zone=True)}:")
             )
             text.append("\n" + clip(switch.reason, multiline=True))
             if switch.revisit:
@@ -276,6 +286,9 @@ class HistoryScreen(ProjectScreen):
         field = self.query_one("#filter", Input)
         if field.has_focus:
             self.query_one("#events", RecordList).focus()
+            return
+        if not field.value and self.action_filter is None:  # nothing to clear: leave
+            self.host.go_back()
             return
         field.value = ""
         self.action_filter = None

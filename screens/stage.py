@@ -3,6 +3,9 @@ guiding questions and note; then the stage's artifacts, decisions and (modelling
 
 Keys: `space` toggles done, `s` or `enter` picks any status (a skip asks for its reason), `n`
 edits the note inline (`ctrl+s` saves, `escape` cancels), `E` edits it in `$VISUAL`/`$EDITOR`.
+`tab` moves to the detail pane, which `j`/`k` then scroll; `d` and `t` are about the highlighted
+module. `/` filters the modules by words in their id, title, note or skip reason (`enter` back to
+the list, `escape` leaves the field, then clears the filter).
 """
 
 from __future__ import annotations
@@ -16,11 +19,12 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
+from textual.actions import SkipAction
 from textual.app import ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import OptionList, Static, TextArea
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, OptionList, Static, TextArea
 
 from mlpl_tui import lifecycle
 from mlpl_tui.framework import Framework, Module
@@ -29,8 +33,16 @@ from mlpl_tui.model import Change, Project
 from mlpl_tui.progress import current_stage_id, gate_missing, module_status, stage_progress
 from mlpl_tui.sanitize import clean
 from mlpl_tui.screens.base import ProjectScreen
+from mlpl_tui.screens.modals.edit_conflict import (
+    KEEP_THEIRS,
+    Resolution,
+    ask_about_conflict,
+    attempt_edit,
+)
 from mlpl_tui.widgets.bars import KeyBar, TitleBar
+from mlpl_tui.widgets.filter_field import FilterField
 from mlpl_tui.widgets.module_list import ModuleList, ModuleRow
+from mlpl_tui.widgets.scroll_pane import ScrollPane
 from mlpl_tui.widgets.text import clip, data_text
 from mlpl_tui.wording import shown_date, shown_time, stage_name
 
@@ -83,6 +95,34 @@ class StageScreen(ProjectScreen):
         ),
         Binding("ctrl+s", "save_note", "Save note", id="save-note", tooltip="Save the note"),
         Binding("escape", "cancel_note", "Cancel", id="cancel-note", tooltip="Drop the edit"),
+        Binding(
+            "slash",
+            "focus_filter",
+            "Filter",
+            key_display="/",
+            show=False,  # at 80 columns `a Advance` keeps its place; `?` and ctrl+p list it
+            id="module-filter",
+            tooltip="Type words every listed module must contain (id, title, note, reason)",
+            priority=True,  # checked as the key arrives: keys typed after it reach the filter
+        ),
+        Binding(
+            "enter",
+            "filter_done",
+            "Filter done",
+            show=False,
+            id="module-filter-done",
+            tooltip="In the filter: back to the modules (in the list, enter picks a status)",
+            priority=True,  # keys that follow it in one burst go to the list, not the filter
+        ),
+        Binding(
+            "escape",
+            "leave_filter",
+            "Clear filter",
+            key_display="esc",
+            id="module-filter-clear",
+            tooltip="Leave the filter field; in the list, clear the filter",
+            priority=True,
+        ),
     ]
 
     def __init__(self, stage_id: str) -> None:
@@ -93,15 +133,18 @@ class StageScreen(ProjectScreen):
         self._shown_module_id: str | None = None
         self._texts: dict[str, str] = {}
         self._editing_note = ("", "")  # (the note as stored, as the editor showed it)
+        self._wanted_module: str | None = None  # to highlight once the rows are drawn
 
     # --- layout -------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield Static("", id="stage-title", markup=False)
+        # Shown while it is used: the checklist keeps its rows at 80x24.
+        yield FilterField("words in a module's id, title, note or skip reason", id="module-filter")
         with Horizontal(id="main"):
             yield ModuleList(id="modules")
-            with VerticalScroll(id="detail"):
+            with ScrollPane(id="detail"):
                 yield Static("", id="module", markup=False)
                 yield Static("", id="module-status", markup=False)
                 yield Static("", id="module-body", markup=False)
@@ -121,7 +164,10 @@ class StageScreen(ProjectScreen):
 
     def on_mount(self) -> None:
         self.query_one("#note-editing").display = False
-        self.query_one(ModuleList).focus()
+        modules = self.query_one(ModuleList)
+        modules.border_title = "Modules"
+        self.query_one("#detail").border_title = "Module · tab, j/k scroll"
+        modules.focus()
 
     # --- what is shown --------------------------------------------------------------------------
 
@@ -131,7 +177,26 @@ class StageScreen(ProjectScreen):
 
     @property
     def highlighted_module(self) -> str | None:
-        return self.query_one(ModuleList).module_id
+        """The module under the pointer: dialogs opened here (`d`, `t`) are about it."""
+        modules = self.query(ModuleList)  # none while the screen is still composing
+        return modules.first().module_id if modules else None
+
+    def point_at(self, module_id: str) -> None:
+        """Highlight `module_id` now, or as soon as the rows are drawn."""
+        self._wanted_module = module_id
+        if self.is_mounted:
+            self._point_at_wanted()
+
+    def _point_at_wanted(self) -> None:
+        wanted, modules = self._wanted_module, self.query_one(ModuleList)
+        if wanted is None:
+            return
+        found = modules.select(wanted)
+        if not found and modules.words:  # hidden by the filter: the module asked for comes first
+            self._clear_filter()
+            found = modules.select(wanted)
+        if found:
+            self._wanted_module = None
 
     def show(self, project: Project) -> None:
         if project is self._shown:
@@ -152,16 +217,20 @@ class StageScreen(ProjectScreen):
         self._set("#stage-title", title)
         self.query_one(TitleBar).set_title(project.meta.name)
         rows = [
-            ModuleRow(m.id, m.title, module_status(project, m.id), m.required)
+            ModuleRow(
+                m.id, m.title, module_status(project, m.id), m.required, _filter_text(project, m.id)
+            )
             for m in stage.modules
         ]
         self.query_one(ModuleList).set_rows(rows)
+        self._point_at_wanted()
         self._show_module(project)
         self._show_sections(project)
 
     def _show_module(self, project: Project) -> None:
         module_id = self.highlighted_module
         if module_id is None:
+            self._show_no_match()
             return
         module = self.framework.module(module_id)
         state = project.modules.get(module_id)
@@ -171,6 +240,7 @@ class StageScreen(ProjectScreen):
         self._shown_module = key
         if module_id != self._shown_module_id:  # moved: the parts that do not change with status
             self._shown_module_id = module_id
+            self.query_one("#detail", ScrollPane).scroll_home(animate=False)
             head = data_text(module.title, style="bold")  # mlpl.yaml is a branch's file too
             head.append(f"\n{clip(module.id)} · {'required' if module.required else 'optional'}")
             if module.adapted:
@@ -181,7 +251,10 @@ class StageScreen(ProjectScreen):
         status = f"Status: {module_status(project, module_id)}"
         if state and state.updated_at:
             status += f" (by {state.updated_by}, {shown_time(state.updated_at)})"
-        self._set("#module-status", clip(status))
+        status = clip(status)
+        if state and state.reason and state.status == "skipped":
+            status += "\nWhy skipped: " + clip(state.reason, multiline=True)
+        self._set("#module-status", status)
         note = state.note if state and state.note else "(no note: n to write one)"
         self._set("#note", clip(note, multiline=True))
 
@@ -250,6 +323,9 @@ class StageScreen(ProjectScreen):
             return self.editing
         if action in ("pick_status", "edit_note", "edit_in_editor"):
             return not self.editing
+        if action == "leave_filter":  # only while there is a filter to leave or clear
+            field = self.query_one(FilterField)
+            return not self.editing and (self.focused is field or bool(field.words))
         return True
 
     def action_edit_note(self) -> None:
@@ -284,17 +360,44 @@ class StageScreen(ProjectScreen):
         module_id = self.highlighted_module
         text = self.query_one("#note-editor", TextArea).text
         stored, shown = self._editing_note
-        if text == shown:  # untouched: the note stays exactly as stored
-            text = stored
         self.action_cancel_note()
+        if text == shown:  # untouched: nothing to write (and another writer's note stays)
+            return
         if module_id is not None:
-            self._save_note(module_id, text)
+            self._save_note(module_id, text, stored)
 
-    def _save_note(self, module_id: str, text: str) -> Change | None:
+    def _save_note(self, module_id: str, text: str, started: str) -> None:
+        """Save the note over `started`, the note the edit began from; when someone else
+        changed it meanwhile, show both versions and let the user choose (nothing is lost)."""
+
         def rule(p: Project, f: Framework, c: Context) -> Change:
-            return lifecycle.set_note(p, f, c, module_id, text)
+            return lifecycle.set_note(p, f, c, module_id, text, note_from=started)
 
-        return self.host.act(rule)
+        attempt = attempt_edit(self.host, rule)
+        if attempt.conflict is None:
+            if attempt.error is not None:
+                self.notify(attempt.error, title="Not done", severity="error", timeout=8)
+            return
+
+        def resolved(resolution: Resolution | None) -> None:
+            if resolution is None:
+                self._reopen_note_editor(module_id, text)
+            elif resolution.keep != KEEP_THEIRS:
+                self._save_note(module_id, str(resolution.value), str(resolution.stored))
+
+        ask_about_conflict(
+            self.app, attempt.conflict, resolved, label="note", project=attempt.project
+        )
+
+    def _reopen_note_editor(self, module_id: str, text: str) -> None:
+        """Back to editing after the conflict dialog: the typed text, over the stored note."""
+        if self.highlighted_module != module_id:
+            return
+        self.action_edit_note()
+        editor = self.query_one("#note-editor", TextArea)
+        editor.text = text
+        state = self.host.project.modules.get(module_id)
+        self._editing_note = (state.note if state else "", "\0")  # typed: always saved
 
     def action_edit_in_editor(self) -> None:
         """Edit the note in $VISUAL or $EDITOR, run directly (no shell) on a temporary file."""
@@ -341,7 +444,79 @@ class StageScreen(ProjectScreen):
                 )
                 return
         if after != before.strip():
-            self._save_note(module_id, after)
+            self._save_note(module_id, after, before)
+
+    # --- filtering the modules -----------------------------------------------------------------
+
+    def _show_no_match(self) -> None:
+        """The filter lists no module: say so where the module would be."""
+        if not self.query_one(ModuleList).words:
+            return
+        self._shown_module = self._shown_module_id = None  # the next module is drawn afresh
+        self.query_one("#module", Static).update(Text("No match: escape clears the filter."))
+        self.query_one("#module-body", Static).update("")
+        self._set("#module-status", "")
+        self._set("#note", "")
+
+    def _filter_modules(self) -> None:
+        field, modules = self.query_one(FilterField), self.query_one(ModuleList)
+        modules.set_filter(field.words)
+        listed, total = len(modules.rows), len(modules.all_rows)
+        modules.border_title = (
+            f"Modules: {listed} of {total}, filtered" if modules.words else "Modules"
+        )
+        self._show_module(self.host.project)
+        self.refresh_bindings()  # `escape` clears the filter only while there is one
+
+    def _clear_filter(self) -> None:
+        field = self.query_one(FilterField)
+        field.value = ""
+        if self.focused is not field:
+            field.display = False
+        self._filter_modules()
+
+    @on(Input.Changed, "#module-filter")
+    def _filter_typed(self) -> None:
+        self._filter_modules()
+
+    @on(Input.Submitted, "#module-filter")
+    def _filter_submitted(self) -> None:
+        self.set_focus(self.query_one(ModuleList))  # at once: the next keys are the list's
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        """An empty filter the user has left makes room for the checklist again."""
+        field = self.query_one(FilterField)
+        if event.widget is field and not field.value:
+            field.display = False
+            self.refresh_bindings()
+
+    def action_focus_filter(self) -> None:
+        field = self.query_one(FilterField)
+        if self.editing or self.focused is field:
+            # Text for the note or the filter: Textual names no character for `slash`, so an
+            # Input or TextArea does not take it before this binding sees it.
+            raise SkipAction()
+        field.display = True
+        # At once, not on the next tick: keys already typed after `/` belong to the filter.
+        self.set_focus(field)
+        self.refresh_bindings()
+
+    def action_filter_done(self) -> None:
+        """`enter` in the filter: back to the modules (elsewhere `enter` is the list's)."""
+        if self.focused is not self.query_one(FilterField):
+            raise SkipAction()
+        self._filter_submitted()
+
+    def action_leave_filter(self) -> None:
+        """`escape`: out of the filter field; in the list, clear the filter."""
+        field = self.query_one(FilterField)
+        if self.focused is field:
+            self.set_focus(self.query_one(ModuleList))
+            if not field.value:
+                field.display = False
+            self.refresh_bindings()
+            return
+        self._clear_filter()
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """This screen's actions for the command palette."""
@@ -356,6 +531,15 @@ class StageScreen(ProjectScreen):
         yield SystemCommand(
             f"module: Edit note in $EDITOR (E) in {name}", "", self.action_edit_in_editor
         )
+        yield SystemCommand(
+            f"module: Filter the modules (/) in {name}", "", self.action_focus_filter
+        )
+
+
+def _filter_text(project: Project, module_id: str) -> str:
+    """What the module filter looks in besides the id and title: the note and skip reason."""
+    state = project.modules.get(module_id)
+    return f"{state.note}\n{state.reason}" if state else ""
 
 
 def _lines(lines: list[str], empty: str) -> str:

@@ -104,7 +104,7 @@ async def test_dashboard_shows_progress_journey_questions_decisions_and_effort(
     assert "1 unknown Can ML address my business problem?" in text
     assert "accepted Weekly grain" in text
     assert "Total 2h15m · iteration 2: 2h15m" in text
-    assert "Today (2026-03-02): 2h15m" in text  # the injected clock, not the wall clock
+    assert "Today (2026-03-02, UTC): 2h15m" in text  # the injected clock, not the wall clock
 
 
 async def test_help_lists_the_real_bindings_including_a_remapped_key(
@@ -198,7 +198,7 @@ async def test_x_on_the_dashboard_answers_an_exploration_question(
     apply(store, framework, ctx, answer_question, "1", "yes")
     app = make_app(store, framework)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("x")
+        await pilot.press("x", "enter")
         await pilot.pause()
         assert isinstance(app.screen, QuestionModal)
         assert "2 Is there supporting data?" in screen_text(app.screen)  # first unanswered

@@ -207,5 +207,31 @@ async def test_loop_back_marks_done_modules_revisit_on_the_stage_screen(
         assert iteration(after) == iteration(before) + 1
         assert current_stage_id(after) == "data"
         assert after.modules["modelling.baseline"].status == "revisit"
+        # The app opens the stage looped back to; the modules to revisit wait on Modelling.
+        assert isinstance(app.screen, StageScreen) and app.screen.stage_id == "data"
+        await pilot.press("3")
+        await pilot.pause()
         assert isinstance(app.screen, StageScreen) and app.screen.stage_id == "modelling"
         assert "[!] revisit Baseline" in screen_text(app.screen)
+
+
+async def test_the_detail_pane_shows_why_a_module_was_skipped_beside_its_note(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    apply(store, framework, ctx, set_note, "business.objectives", "KPIs agreed")
+    apply(
+        store,
+        framework,
+        ctx,
+        set_status,
+        "business.objectives",
+        "skipped",
+        reason="owned\nby finance",
+    )
+    app = make_app(store, framework)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        text = screen_text(app.screen)
+        assert "Why skipped: owned" in text and "by finance" in text
+        assert "KPIs agreed" in text

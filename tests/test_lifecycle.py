@@ -31,7 +31,7 @@ from mlpl_tui.lifecycle import (
     switch_back,
     toggle_done,
 )
-from mlpl_tui.model import MODULE_STATUSES, Change, Event, Project
+from mlpl_tui.model import MODULE_STATUSES, Change, Event, Project, Put
 from mlpl_tui.progress import (
     current_stage_id,
     current_visit,
@@ -582,6 +582,7 @@ def test_find_record_prefers_an_exact_id(framework: Framework, ctx: Context) -> 
     for title in ("short", "long"):
         change = decide(project, framework, local, title, "x")
         for put in change.puts:
+            assert isinstance(put, Put)
             tables.setdefault(put.table, {})[put.id] = dict(put.fields)
         project = Project(tables)
     assert find_record(project.decisions, "ab", "decision").title == "short"

@@ -74,14 +74,20 @@ APP_KEYS = [
     "h",
     "e",
     "c",
+    "T",
+    "u",
+    "U",
     "question_mark",
     "q",
     "ctrl+q",
 ]
 SCREEN_KEYS = [
-    "space", "s", "n", "E", "ctrl+s", "escape", "j", "k", "g", "K", "x", "T", "o", "r", "f",
-    "slash", "enter", "ctrl+p",
+    "space", "s", "n", "E", "ctrl+s", "j", "k", "g", "K", "x", "T", "o", "r", "f",
+    "slash", "enter", "ctrl+p", "A", "R", "X", "P", "y", "m", "delete",
 ]  # fmt: skip
+# Escape on its own: it is the way out of every dialog and the palette, and its share should
+# not shrink each time a screen gains a key.
+ESCAPE = ["escape"]
 MOVES = ["up", "down", "left", "right", "tab", "shift+tab", "home", "end", "pageup", "pagedown"]
 TYPED = [*string.ascii_lowercase, *string.digits, "space", "backspace", "minus"]
 OUTSIDE_STATUSES = ["todo", "doing", "done", "skipped", "revisit"]
@@ -108,7 +114,7 @@ def seed_from_env() -> int:
 def random_keys(seed: int, count: int) -> list[str]:
     """Weighted so that screens are visited often and dialogs get text to chew on."""
     rng = random.Random(seed)
-    groups = [(APP_KEYS, 30), (SCREEN_KEYS, 30), (MOVES, 15), (TYPED, 25)]
+    groups = [(APP_KEYS, 30), (SCREEN_KEYS, 30), (ESCAPE, 8), (MOVES, 15), (TYPED, 25)]
     keys = []
     for _ in range(count):
         group = rng.choices([g for g, _ in groups], weights=[w for _, w in groups])[0]
@@ -194,9 +200,16 @@ class Session:
 
 
 def comparable(path: Path) -> str:
-    """The state file with its history events as a sorted list: events get random ids."""
+    """The state file with its history events as a sorted list: events get random ids, so an
+    undo's or redo's `reverts` names the event it reverts by its place in the history."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    events = [json.dumps(event, sort_keys=True) for event in data.get("events", {}).values()]
+    seqs = {id: event.get("seq") for id, event in data.get("events", {}).items()}
+    events = [
+        json.dumps({**event, "reverts": seqs.get(event["reverts"])}, sort_keys=True)
+        if event.get("reverts")
+        else json.dumps(event, sort_keys=True)
+        for event in data.get("events", {}).values()
+    ]
     return json.dumps({**data, "events": sorted(events)}, indent=1, sort_keys=True)
 
 

@@ -55,8 +55,8 @@ async def test_lists_each_conflict_with_both_values_and_who_set_them(
         assert 'OPEN         modules data.cleaning status: "done" | "skipped"' in text
         detail = str(app.screen.query_one("#conflict").render())
         assert "Unresolved: the record holds theirs until you choose" in detail
-        assert "ours   set by alice, 2026-03-02T11:00:00Z" in detail
-        assert "held now → theirs set by bob, 2026-03-02T11:00:05Z" in detail
+        assert "ours   set by alice, 2026-03-02 11:00 UTC" in detail
+        assert "held now → theirs set by bob, 2026-03-02 11:00 UTC" in detail
     assert merged.path.read_bytes() == before
 
 

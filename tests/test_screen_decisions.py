@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from textual.widgets import Input, Select
+
+from mlpl_tui.app import MlplApp
 from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context, decide
 from mlpl_tui.screens.decisions import DecisionsScreen
 from mlpl_tui.screens.modals import DecisionModal
+from mlpl_tui.screens.modals.decision_edit import TEXTS, DecisionEditModal
 from mlpl_tui.store import Store
+from mlpl_tui.widgets.bars import KeyBar
 from mlpl_tui.widgets.record_list import RecordList
 from tests.apphelp import (
     NOW,
@@ -187,3 +192,128 @@ async def test_the_palette_supersedes_the_highlighted_decision(
         await pilot.pause()
     project = store.load()
     assert project.decision(weekly).superseded_by == project.decisions[-1].id  # type: ignore[union-attr]
+
+
+# --- corrections: edit, and the status moves the rules allow --------------------------------
+
+
+def key_bar(screen: object) -> str:
+    assert isinstance(screen, DecisionsScreen)
+    return str(screen.query_one(KeyBar).render())
+
+
+def notes(app: MlplApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_E_edits_the_highlighted_decision_and_the_history_keeps_the_old_texts(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    _daily, weekly, _mape = seed(store, framework, ctx)
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("D", "j", "E")  # Weekly grain
+        await pilot.pause()
+        assert isinstance(app.screen, DecisionEditModal)
+        fields = {name: app.screen.query_one(f"#{name}", Input).value for name in TEXTS}
+        assert fields == {
+            "title": "Weekly grain",
+            "context": "planners order weekly",
+            "decision": "forecast per week",
+            "rationale": "matches replenishment",
+        }
+        assert app.screen.query_one("#place", Select).value == "data.cleaning"
+        await pilot.press("tab", "end", *keys(" and stores"))  # context
+        app.screen.query_one("#place", Select).value = "modelling"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, DecisionsScreen)
+        assert app.screen.query_one(RecordList).record_id == weekly
+        assert "planners order weekly and stores" in detail(app.screen)
+    project = store.load()
+    decision = project.decision(weekly)
+    assert decision is not None
+    assert (decision.context, decision.stage, decision.module) == (
+        "planners order weekly and stores",
+        "modelling",
+        None,
+    )
+    assert (decision.title, decision.rationale) == ("Weekly grain", "matches replenishment")
+    event = project.events[-1]
+    assert (event.action, event.by) == ("decision.edit", "tester")
+    (change,) = event.changes
+    assert change["before"] == {
+        "context": "planners order weekly",
+        "stage": "data",
+        "module": "data.cleaning",
+    }
+    assert change["after"]["context"] == "planners order weekly and stores"
+
+
+async def test_E_with_nothing_changed_writes_nothing(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    seed(store, framework, ctx)
+    before = store.path.read_bytes()
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("D", "E", "ctrl+s", "E", *keys("Changed"), "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DecisionsScreen)
+    assert store.path.read_bytes() == before
+
+
+async def test_moves_follow_the_rules_and_the_key_bar_shows_only_those_allowed(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    _daily, _weekly, mape = seed(store, framework, ctx)
+    app = make_app(store, framework)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.press("D")  # Use MAPE, proposed
+        await pilot.pause()
+        bar = key_bar(app.screen)
+        assert "A Accept" in bar and "R Reject" in bar and "E Edit" in bar
+        assert "X Deprecate" not in bar and "P Reopen" not in bar
+        assert "Status: proposed → A accept, R reject" in detail(app.screen)
+        before = store.path.read_bytes()
+        await pilot.press("X")  # not allowed: refused in words, nothing written
+        await pilot.pause()
+        assert any("is proposed: it can become accepted or rejected" in n for n in notes(app))
+        assert store.path.read_bytes() == before
+        statuses = []
+        for key in ("R", "P", "A", "X", "A"):
+            await pilot.press(key)
+            await pilot.pause()
+            statuses.append(store.load().decision(mape).status)  # type: ignore[union-attr]
+        assert statuses == ["rejected", "proposed", "accepted", "deprecated", "accepted"]
+        bar = key_bar(app.screen)
+        assert "X Deprecate" in bar and "A Accept" not in bar and "R Reject" not in bar
+        await pilot.press("j", "j")  # Daily grain, superseded: no moves at all
+        await pilot.pause()
+        bar = key_bar(app.screen)
+        assert not any(word in bar for word in ("Accept", "Reject", "Deprecate", "Reopen"))
+        assert "Status: superseded (final)" in detail(app.screen)
+    project = store.load()
+    moves = [e for e in project.events if e.action == "decision.status"]
+    assert [(m.changes[0]["before"]["status"], m.changes[0]["after"]["status"]) for m in moves] == [
+        ("proposed", "rejected"),
+        ("rejected", "proposed"),
+        ("proposed", "accepted"),
+        ("accepted", "deprecated"),
+        ("deprecated", "accepted"),
+    ]
+
+
+async def test_a_move_and_its_undo_from_the_decisions_screen(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    _daily, _weekly, mape = seed(store, framework, ctx)
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("D", "A")
+        await pilot.pause()
+        assert store.load().decision(mape).status == "accepted"  # type: ignore[union-attr]
+        await pilot.press("u")
+        await pilot.pause()
+        assert "Status: proposed" in detail(app.screen)
+    assert store.load().decision(mape).status == "proposed"  # type: ignore[union-attr]

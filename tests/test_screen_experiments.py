@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from textual.widgets import Input, Select
+
 from mlpl_tui.framework import Framework
-from mlpl_tui.lifecycle import Context, add_experiment, log_effort
+from mlpl_tui.lifecycle import Context, abandon_experiment, add_experiment, log_effort
 from mlpl_tui.screens.experiments import ExperimentsScreen
 from mlpl_tui.screens.modals import AbandonModal, ExperimentTimeModal, NewExperimentModal
+from mlpl_tui.screens.modals.confirm import ConfirmModal
+from mlpl_tui.screens.modals.experiment_edit import ExperimentEditModal
 from mlpl_tui.store import Store
 from mlpl_tui.widgets.record_list import RecordList
 from tests.apphelp import NOW, SIZE, keys, make_app, screen_text
@@ -157,3 +161,88 @@ async def test_escape_cancels_without_writing(
         await pilot.pause()
         assert isinstance(app.screen, ExperimentsScreen)
     assert store.path.read_bytes() == before
+
+
+# --- corrections: keep an abandoned one after all, edit, results ------------------------------
+
+
+def abandon(store: Store, ctx: Context, ref: str, reason: str) -> None:
+    store.apply(lambda p: abandon_experiment(p, ctx, ref, reason), ctx.who, ctx.now)
+
+
+async def test_K_on_an_abandoned_experiment_asks_first_and_keeps_the_reason(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    baseline, _gbm = seed(store, framework, ctx)
+    abandon(store, ctx, baseline, "no better than last year")
+    before = store.path.read_bytes()
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e", "j", "K")  # Baseline, abandoned
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        assert "was abandoned: no better than last year" in screen_text(app.screen)
+        await pilot.press("escape")  # no: nothing written
+        await pilot.pause()
+        assert isinstance(app.screen, ExperimentsScreen)
+        assert store.path.read_bytes() == before
+        await pilot.press("K", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, ExperimentsScreen)
+        shown = detail(app.screen)
+        assert "[kept]" in shown
+        assert "Abandoned:  no better than last year (then kept after all)" in shown
+        assert "(was abandoned: no better than last year)" in screen_text(app.screen)
+    kept = store.load().experiment(baseline)
+    assert kept is not None
+    assert (kept.status, kept.reason) == ("kept", "no better than last year")
+    event = store.load().events[-1]
+    assert event.action == "experiment.kept" and "(was abandoned)" in event.summary
+
+
+async def test_E_records_a_result_and_corrects_the_texts(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    _baseline, gbm = seed(store, framework, ctx)
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e", "E")  # LightGBM
+        await pilot.pause()
+        assert isinstance(app.screen, ExperimentEditModal)
+        assert app.screen.query_one("#link", Input).value == "runs/42"
+        assert app.screen.query_one("#place", Select).value == "modelling.training"
+        await pilot.press("tab", "tab", "tab", *keys("MAPE 11.2% vs 13.5%"), "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ExperimentsScreen)
+        assert "Result:     MAPE 11.2% vs 13.5%" in detail(app.screen)
+        assert "1h30m  LightGBM → MAPE 11.2% vs 13.5%: beats" in screen_text(app.screen)
+    project = store.load()
+    experiment = project.experiment(gbm)
+    assert experiment is not None
+    assert (experiment.result, experiment.title, experiment.link) == (
+        "MAPE 11.2% vs 13.5%",
+        "LightGBM",
+        "runs/42",
+    )
+    event = project.events[-1]
+    assert event.action == "experiment.edit"
+    assert event.changes[0]["before"] == {"result": ""}
+
+
+async def test_E_on_an_abandoned_experiment_corrects_its_reason(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    baseline, _gbm = seed(store, framework, ctx)
+    abandon(store, ctx, baseline, "too slo")
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e", "j", "E")
+        await pilot.pause()
+        assert isinstance(app.screen, ExperimentEditModal)
+        reason = app.screen.query_one("#reason", Input)
+        assert reason.value == "too slo"
+        reason.focus()
+        await pilot.press("end", "w", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ExperimentsScreen)
+    assert store.load().experiment(baseline).reason == "too slow"

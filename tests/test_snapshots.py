@@ -58,7 +58,9 @@ def sample(tmp_path: Path, framework: Framework) -> MlplApp:
         "only one season of history",
         module_ref="acquisition",
     )
-    apply(store, framework, ctx, set_status, "data.pre-processing", "skipped", reason="already clean")
+    apply(
+        store, framework, ctx, set_status, "data.pre-processing", "skipped", reason="already clean"
+    )
     apply(store, framework, ctx, answer_question, "1", "yes")
     apply(store, framework, ctx, answer_question, "2", "partly")
     apply(store, framework, ctx, decide, "Forecast weekly per store", "weekly, 8 weeks ahead")

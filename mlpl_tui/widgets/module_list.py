@@ -1,9 +1,13 @@
-"""The module checklist of one stage: status in words and symbols, never colour alone."""
+"""The module checklist of one stage: status in words and symbols, never colour alone.
+
+It can be filtered (`set_filter`): a module stays listed when every word appears in its id,
+title, note or skip reason (`ModuleRow.text`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from rich.text import Text
@@ -11,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets.option_list import Option
 
+from mlpl_tui.widgets.filter_field import holds_every
 from mlpl_tui.widgets.pointer_list import PointerList, pointed
 from mlpl_tui.widgets.text import clip
 from mlpl_tui.wording import status_mark
@@ -24,6 +29,13 @@ class ModuleRow:
     title: str
     status: str
     required: bool
+    # What else a filter looks in (the note, the skip reason): not shown, so a change to it
+    # alone does not repaint the row.
+    text: str = field(default="", compare=False)
+
+    def holds(self, words: Sequence[str]) -> bool:
+        """Whether every (lower-cased) word appears in the id, title, note or reason."""
+        return holds_every(f"{self.id}\n{self.title}\n{self.text}".lower(), words)
 
 
 def row_text(row: ModuleRow, highlighted: bool = False) -> Text:
@@ -59,6 +71,11 @@ class ModuleList(PointerList[ModuleRow]):
 
         module_id: str
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.all_rows: list[ModuleRow] = []  # every module of the stage, filtered or not
+        self.words: list[str] = []  # the filter's words (lower-cased); none: all are listed
+
     def prompt(self, row: ModuleRow, highlighted: bool) -> Text:
         return row_text(row, highlighted)
 
@@ -68,14 +85,26 @@ class ModuleList(PointerList[ModuleRow]):
         return row.id if row is not None else None
 
     def set_rows(self, rows: Sequence[ModuleRow]) -> None:
-        """Show `rows`; only rows that changed are redrawn, and the highlight stays put."""
-        rows = list(rows)
+        """Show those of `rows` the filter keeps; only rows that changed are redrawn, and the
+        highlighted module stays highlighted while it is listed."""
+        self.all_rows = list(rows)
+        self._show()
+
+    def set_filter(self, words: Sequence[str]) -> None:
+        """List only the modules holding every one of `words` (lower-cased); none: all."""
+        if list(words) != self.words:
+            self.words = list(words)
+            self._show()
+
+    def _show(self) -> None:
+        rows = [r for r in self.all_rows if r.holds(self.words)] if self.words else self.all_rows
         if [r.id for r in rows] != [r.id for r in self.rows]:
-            keep = self.highlighted or 0
+            wanted, keep = self.module_id, self.highlighted or 0
             self.rows = rows
             self.set_options(Option(row_text(r), id=r.id) for r in rows)
             if rows:
-                self.highlighted = min(keep, len(rows) - 1)
+                ids = [r.id for r in rows]
+                self.highlighted = ids.index(wanted) if wanted in ids else min(keep, len(rows) - 1)
             return
         old_rows, self.rows = self.rows, rows
         for index, (old, new) in enumerate(zip(old_rows, rows, strict=True)):
@@ -86,3 +115,11 @@ class ModuleList(PointerList[ModuleRow]):
         module_id = self.module_id
         if module_id is not None:
             self.post_message(self.Toggled(module_id))
+
+    def select(self, module_id: str) -> bool:
+        """Highlight one module by id; False when it is not listed."""
+        ids = [row.id for row in self.rows]
+        if module_id not in ids:
+            return False
+        self.highlighted = ids.index(module_id)
+        return True

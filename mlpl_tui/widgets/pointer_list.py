@@ -2,6 +2,10 @@
 
 Rows are one line each (no wrapping), so a moved highlight repaints just the two rows it left
 and reached: a keypress costs two lines of output over SSH, not the whole list.
+
+The highlight stops at either end instead of wrapping around (an `up` too many must not land on
+the last row), and a single click only highlights a row: a double click or `enter` opens it, as
+in a file manager, so a stray click never sets a status or follows a link.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from collections.abc import Sequence
 from typing import Generic, TypeVar
 
 from rich.text import Text
+from textual import events
 from textual.widgets import OptionList
 
 POINTER = "▶ "
@@ -62,3 +67,32 @@ class PointerList(OptionList, Generic[RowT]):
     def _watch_highlighted(self, old: int | None, new: int | None) -> None:
         self.repaint_row(old)
         self.repaint_row(new)
+
+    def _step(self, direction: int) -> None:
+        """Move the highlight one row, stopping at the first and the last row."""
+        count = self.option_count
+        if not count:
+            return
+        index = self.highlighted
+        if index is None:
+            self.highlighted = 0 if direction > 0 else count - 1
+        else:
+            self.highlighted = max(0, min(count - 1, index + direction))
+
+    def action_cursor_down(self) -> None:
+        self._step(1)
+
+    def action_cursor_up(self) -> None:
+        self._step(-1)
+
+    async def _on_click(self, event: events.Click) -> None:
+        """One click highlights the row under the pointer; a double click also opens it."""
+        event.prevent_default()  # OptionList's own handler would open it on the first click
+        clicked = event.style.meta.get("option")
+        if not isinstance(clicked, int) or not 0 <= clicked < self.option_count:
+            return
+        if self.get_option_at_index(clicked).disabled:
+            return
+        self.highlighted = clicked
+        if event.chain >= 2:
+            self.action_select()

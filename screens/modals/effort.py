@@ -1,8 +1,8 @@
-"""The log-time dialog (`t`): time spent on a stage or one of its modules, on a given day."""
+"""The log-time dialog (`t`): time spent on a stage or a module, on a given day; from a stage
+screen it starts on the highlighted module."""
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
@@ -11,35 +11,45 @@ from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context
 from mlpl_tui.model import Change, Project
 from mlpl_tui.progress import current_stage_id
-from mlpl_tui.screens.modals.form import FormModal, selected
-from mlpl_tui.widgets.text import data_text
-from mlpl_tui.wording import stage_name
+from mlpl_tui.screens.modals.form import (
+    FormModal,
+    place_of,
+    place_options,
+    place_value,
+    selected,
+)
 
 
 class EffortModal(FormModal[None]):
-    """Log time on a stage (by default the one it was opened on) or a module; dismisses None."""
+    """Log time on a stage or a module (by default `module`, else `stage`, else the current
+    stage); dismisses None."""
 
     HEADING = "Log time"
 
-    def __init__(self, stage: str | None = None) -> None:
+    def __init__(self, stage: str | None = None, module: str | None = None) -> None:
         super().__init__()
-        self.stage = stage
+        self.stage, self.module = stage, module
 
     def form(self) -> ComposeResult:
         project, framework = self.host.project, self.host.framework
-        stage_id = self.stage or current_stage_id(project)
-        options = [
-            (Text(f"{s.number} {stage_name(s.id)} (the stage)"), s.id) for s in framework.stages
-        ]
-        options += [(data_text(f"   {m.id}"), m.id) for m in framework.stage(stage_id).modules]
+        place = place_value(framework, self.stage, self.module, current_stage_id(project))
         yield self.field(
             "Duration", Input(id="duration", placeholder="45m, 1h30m, 2h, 1.5h", compact=True)
         )
         yield self.field(
-            "On", Select(options, id="on", value=stage_id, allow_blank=False, compact=True)
+            "On",
+            Select(place_options(framework), id="on", value=place, allow_blank=False, compact=True),
         )
         today = self.host.context().today
-        yield self.field("Day", Input(today, id="day", placeholder="YYYY-MM-DD", compact=True))
+        yield self.field(
+            "Day",
+            Input(
+                today,
+                id="day",
+                placeholder="YYYY-MM-DD, yesterday, last monday, 3 days ago",
+                compact=True,
+            ),
+        )
         yield self.field(
             "Note", Input(id="note", placeholder="what the time went into", compact=True)
         )
@@ -49,9 +59,7 @@ class EffortModal(FormModal[None]):
 
     def action_save(self) -> None:
         duration, note, day = self.value("#duration"), self.value("#note"), self.value("#day")
-        where = selected(self.query_one("#on", Select)) or ""
-        stage = None if "." in where else where or None
-        module = where if "." in where else None
+        stage, module = place_of(self.host.framework, selected(self.query_one("#on", Select)))
 
         def rule(p: Project, f: Framework, c: Context) -> Change:
             return lifecycle.log_effort(

@@ -1,5 +1,6 @@
 """The loop-back dialog (`b`): back to an earlier stage or a module, which starts a new
-iteration; it shows which modules will become `revisit` before anything is changed."""
+iteration; it shows which modules will become `revisit` before anything is changed. Once stored,
+the app opens the stage looped back to (the dialog dismisses with the target)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from mlpl_tui.progress import (
 )
 from mlpl_tui.screens.modals.form import FormModal, selected
 from mlpl_tui.widgets.text import data_lines, data_text
-from mlpl_tui.wording import stage_name, status_mark
+from mlpl_tui.wording import plural, stage_name, status_mark
 
 
 def target_option(target: LoopBackTarget) -> tuple[Text, str]:
@@ -34,8 +35,9 @@ def target_option(target: LoopBackTarget) -> tuple[Text, str]:
     return data_text(f"   {target.module.id}  {target.module.title}"), target.module.id
 
 
-class LoopBackModal(FormModal[None]):
-    """Loop back to a target `progress.loop_back_targets` offers; dismisses with None."""
+class LoopBackModal(FormModal[LoopBackTarget | None]):
+    """Loop back to a target `progress.loop_back_targets` offers; dismisses with that target,
+    or None when cancelled."""
 
     HEADING = "Loop back"
     SAVE_LABEL = "Loop back"
@@ -101,7 +103,7 @@ class LoopBackModal(FormModal[None]):
         marked = lifecycle.revisit_targets(
             project, self.host.framework, target.stage, target.module
         )
-        lines = [f"{len(marked)} module(s) will become revisit:"] if marked else []
+        lines = [f"{plural(len(marked), 'module')} will become revisit:"] if marked else []
         lines += [
             f"  {status_mark('revisit')} {m}  (now {module_status(project, m)})" for m in marked
         ]
@@ -124,4 +126,4 @@ class LoopBackModal(FormModal[None]):
             return lifecycle.switch_back(p, f, c, stage_id, category, reason, module_id)
 
         if self.run_rule(rule) is not None:
-            self.dismiss(None)
+            self.dismiss(target)

@@ -1,10 +1,18 @@
-"""The status dialog (`s`, `enter` on a module): any status for one module; a skip asks why."""
+"""The status dialog (`s`, `enter` on a module): any status for one module; a skip asks why.
+
+The list stops at its ends (`up` on `todo` stays there: a wrap-around once turned a done module
+back to todo), points at the highlighted status with `▶`, and opens on the current status; one
+click highlights a status, a double click or `enter` sets it.
+"""
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -14,6 +22,7 @@ from mlpl_tui.lifecycle import Context
 from mlpl_tui.model import MODULE_STATUSES, Change, Project
 from mlpl_tui.progress import module_status
 from mlpl_tui.screens.modals.form import FormModal
+from mlpl_tui.widgets.pointer_list import PointerList, pointed
 from mlpl_tui.widgets.text import data_text
 from mlpl_tui.wording import status_mark
 
@@ -24,6 +33,26 @@ STATUS_HELP = {
     "skipped": "not needed here (needs a reason)",
     "revisit": "needs another look after a loop back",
 }
+
+
+class StatusList(PointerList[str]):
+    """The five statuses, one per row, in words and a mark; `j`/`k` move like the arrows."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False, id="status-down"),
+        Binding("k", "cursor_up", "Up", show=False, id="status-up"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, compact=True)
+        self.rows = list(MODULE_STATUSES)
+        # Text, not a string: a string prompt is markup, and "[x]" would vanish.
+        self.add_options([Option(self.prompt(s, False), id=s) for s in MODULE_STATUSES])
+
+    def prompt(self, row: str, highlighted: bool) -> Text:
+        text = pointed(highlighted)
+        text.append(f"{status_mark(row)} {row:<8} {STATUS_HELP[row]}")
+        return text
 
 
 class StatusModal(FormModal[None]):
@@ -43,15 +72,7 @@ class StatusModal(FormModal[None]):
         current = module_status(project, module.id)
         where = data_text(f"{module.id}  {module.title} (now {current})")
         yield Static(where, id="where", markup=False)
-        yield OptionList(
-            # Text, not a string: a string prompt is markup, and "[x]" would vanish.
-            *(
-                Option(Text(f"{status_mark(s)} {s:<8} {STATUS_HELP[s]}"), id=s)
-                for s in MODULE_STATUSES
-            ),
-            id="statuses",
-            compact=True,
-        )
+        yield StatusList(id="statuses")
         yield self.field(
             "Reason",
             Input(
@@ -67,7 +88,7 @@ class StatusModal(FormModal[None]):
         return "↑↓ pick · enter set · esc cancel"
 
     def on_mount(self) -> None:
-        options = self.query_one("#statuses", OptionList)
+        options = self.query_one("#statuses", StatusList)
         options.highlighted = MODULE_STATUSES.index(
             module_status(self.host.project, self.module_id)
         )
@@ -75,7 +96,7 @@ class StatusModal(FormModal[None]):
         self.query_one("#reason-row").display = False
 
     def _picked(self) -> str:
-        options = self.query_one("#statuses", OptionList)
+        options = self.query_one("#statuses", StatusList)
         index = options.highlighted
         return MODULE_STATUSES[index] if index is not None else "todo"
 
