@@ -37,7 +37,7 @@ $(RUN_STAMP): pyproject.toml
 
 # pip as well: tests/test_packaging.py builds a wheel with the test interpreter's own pip.
 $(DEV_STAMP): $(RUN_STAMP)
-	@echo "==> Adding the development tools to $(VENV): pytest, hypothesis, ruff, mypy, pip"
+	@echo "==> Adding the development tools to $(VENV): pytest (+xdist), hypothesis, ruff, mypy, pip"
 	@$(PIP) pip -e '.[dev]'
 	@touch $@
 
@@ -49,7 +49,7 @@ lint: $(DEV_STAMP)
 
 test: lint
 	@echo "==> The test suite"
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 # The bundled demo project (data/demo/mlpl.json), copied afresh, then opened.
 demo: $(RUN_STAMP)
