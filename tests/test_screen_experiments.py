@@ -12,7 +12,7 @@ from mlpl_tui.screens.modals.confirm import ConfirmModal
 from mlpl_tui.screens.modals.experiment_edit import ExperimentEditModal
 from mlpl_tui.store import Store
 from mlpl_tui.widgets.record_list import RecordList
-from tests.apphelp import NOW, SIZE, keys, make_app, screen_text
+from tests.apphelp import NOW, SIZE, keys, make_app, reach, screen_text
 from tests.conftest import apply
 
 
@@ -69,7 +69,11 @@ async def test_n_starts_an_experiment_with_every_field(store: Store, framework: 
         await pilot.pause()
         assert isinstance(app.screen, NewExperimentModal)
         await pilot.press(*keys("Prophet"), "enter", *keys("captures seasonality"), "enter")
-        await pilot.press(*keys("runs/7"), "tab", "enter", "down", "down", "enter", "ctrl+s")
+        await pilot.press(*keys("runs/7"), "tab")
+        place = app.screen.query_one("#place", Select)
+        assert place.value == "business"  # the current stage, unless another is picked
+        place.value = framework.stage("modelling").modules[1].id
+        await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, ExperimentsScreen)
     (experiment,) = store.load().experiments
@@ -84,6 +88,21 @@ async def test_n_starts_an_experiment_with_every_field(store: Store, framework: 
         NOW,
     )
     assert experiment.module == framework.stage("modelling").modules[1].id
+
+
+async def test_a_probe_started_during_data_is_filed_under_data(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    reach(store, framework, ctx, "data")
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e", "n")
+        await pilot.pause()
+        await pilot.press(*keys("Leak probe"), "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ExperimentsScreen)
+    (experiment,) = store.load().experiments
+    assert (experiment.stage, experiment.module) == ("data", None)
 
 
 async def test_n_without_a_title_is_refused_in_words(store: Store, framework: Framework) -> None:

@@ -3,7 +3,6 @@ log time on one."""
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Input, Select, Static
 
@@ -11,27 +10,27 @@ from mlpl_tui import lifecycle
 from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context
 from mlpl_tui.model import Change, Project
+from mlpl_tui.progress import current_stage_id
 from mlpl_tui.screens.base import Rule
-from mlpl_tui.screens.modals.form import FormModal, selected
+from mlpl_tui.screens.modals.form import FormModal, place_of, place_options, place_value, selected
 from mlpl_tui.widgets.text import data_text
 
 WHOLE_STAGE = "(the stage)"
 
 
 class NewExperimentModal(FormModal[str | None]):
-    """Start an experiment: title, hypothesis, link and (optionally) the module it serves.
-    Dismisses with the new experiment's id, or None when cancelled."""
+    """Start an experiment: title, hypothesis, link and the stage or module it belongs to (by
+    default the current stage: a probe during Data is filed under Data). Dismisses with the
+    new experiment's id, or None when cancelled."""
 
     HEADING = "Start an experiment"
     SAVE_LABEL = "Start"
     LAST_FIELD = "link"
 
     def form(self) -> ComposeResult:
-        modules = [(Text(WHOLE_STAGE), WHOLE_STAGE)]
-        modules += [(data_text(m.id), m.id) for m in self.host.framework.stage("modelling").modules]
-        yield Static(
-            "in modelling; it stays in the log whatever becomes of it", id="where", markup=False
-        )
+        framework = self.host.framework
+        here = current_stage_id(self.host.project)
+        yield Static("it stays in the log whatever becomes of it", id="where", markup=False)
         yield self.field("Title", Input(id="title", placeholder="short name", compact=True))
         yield self.field(
             "Hypothesis", Input(id="hypothesis", placeholder="what you expect", compact=True)
@@ -40,18 +39,23 @@ class NewExperimentModal(FormModal[str | None]):
             "Link", Input(id="link", placeholder="run id, commit or path", compact=True)
         )
         yield self.field(
-            "Module",
-            Select(modules, id="module", value=WHOLE_STAGE, allow_blank=False, compact=True),
+            "For",
+            Select(
+                place_options(framework),
+                id="place",
+                value=place_value(framework, here, None, here),
+                allow_blank=False,
+                compact=True,
+            ),
         )
 
     def action_save(self) -> None:
         title, hypothesis, link = (self.value(s) for s in ("#title", "#hypothesis", "#link"))
-        picked = selected(self.query_one("#module", Select))
-        module = picked if picked != WHOLE_STAGE else None
+        stage, module = place_of(self.host.framework, selected(self.query_one("#place", Select)))
 
         def rule(p: Project, f: Framework, c: Context) -> Change:
             return lifecycle.add_experiment(
-                p, f, c, title, hypothesis=hypothesis, link=link, module=module
+                p, f, c, title, hypothesis=hypothesis, link=link, stage=stage, module=module
             )
 
         change = self.run_rule(rule)
