@@ -15,8 +15,9 @@ from typing import TypeVar
 import yaml
 
 from mlpl_tui.errors import UsageError
+from mlpl_tui.wording import STAGE_ORDER
 
-STAGE_IDS = ("business", "data", "modelling", "delivery")
+STAGE_IDS = STAGE_ORDER  # a framework may rename and adapt stages, never add or reorder them
 SWITCH_CATEGORIES = ("business", "data", "modelling", "other")
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 _WHOLE_NUMBER = re.compile(r"[-+]?[0-9]{1,9}")

@@ -31,6 +31,8 @@ from typing import Any
 
 import orjson
 
+from mlpl_tui.wording import STAGE_ORDER, stage_rank
+
 Record = dict[str, Any]
 Table = dict[str, Record]
 Data = dict[str, Table]
@@ -42,7 +44,6 @@ DERIVED_FIELDS: Mapping[str, frozenset[str]] = {
     "switches": frozenset({"iteration"}),
     "effort": frozenset({"iteration"}),
 }
-_STAGE_ORDER = {"business": 1, "data": 2, "modelling": 3, "delivery": 4}
 
 
 class _Missing:
@@ -275,7 +276,7 @@ def _visit_key(id: str, record: Record) -> tuple[str, int, int, str]:
     return (
         str(record.get("entered_at") or ""),
         _iteration(record),
-        _STAGE_ORDER.get(stage, 5) if isinstance(stage, str) else 5,
+        stage_rank(stage) if isinstance(stage, str) else len(STAGE_ORDER) + 1,
         id,
     )
 

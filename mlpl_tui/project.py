@@ -21,16 +21,12 @@ from mlpl_tui.records import (
     Switch,
     Visit,
 )
+from mlpl_tui.wording import stage_rank
 
 Tables = Mapping[str, Mapping[str, Raw]]
 R = TypeVar("R", bound=Record)
 
-_STAGE_ORDER = {"business": 1, "data": 2, "modelling": 3, "delivery": 4}
 _MINUTES = EffortEntry.spec("minutes")
-
-
-def _stage_order(stage: str) -> int:
-    return _STAGE_ORDER.get(stage, len(_STAGE_ORDER) + 1)
 
 
 def check_records(tables: Tables) -> Iterator[RecordError]:
@@ -104,7 +100,7 @@ class Project:
                 # Scripts enter several stages within one second; inside an iteration the
                 # project only moves forward, so the stage order breaks the tie. Two branches
                 # merged can enter the same stage in the same second: the id settles that.
-                key=lambda v: (v.entered_at, v.iteration, _stage_order(v.stage), v.id),
+                key=lambda v: (v.entered_at, v.iteration, stage_rank(v.stage), v.id),
             )
         )
 
