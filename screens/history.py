@@ -14,6 +14,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual import events, on
+from textual.actions import SkipAction
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -112,11 +113,21 @@ class HistoryScreen(ProjectScreen):
             tooltip="Step back through the kinds of event",
         ),
         Binding(
+            "enter",
+            "done_typing",
+            "Filter done",
+            show=False,
+            id="history-filter-done",
+            tooltip="In the filter: back to the events (elsewhere enter is the list's)",
+            priority=True,  # keys that follow it in one burst go to the list, not the filter
+        ),
+        Binding(
             "escape",
             "leave_filter",
             "Clear/back",
             id="history-clear",
             tooltip="Leave the filter; in the list, clear filters, then go back",
+            priority=True,  # as `enter`: out of the field before the keys that follow
         ),
     ]
 
@@ -264,7 +275,13 @@ class HistoryScreen(ProjectScreen):
     @on(Input.Submitted, "#filter")
     def _done_typing(self) -> None:
         self._filter()
-        self.query_one("#events", RecordList).focus()
+        self.set_focus(self.query_one("#events", RecordList))  # at once: keys follow
+
+    def action_done_typing(self) -> None:
+        """`enter` in the filter: back to the events at once (elsewhere `enter` is the list's)."""
+        if self.focused is not self.query_one("#filter", Input):
+            raise SkipAction()
+        self._done_typing()
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -285,7 +302,7 @@ class HistoryScreen(ProjectScreen):
     def action_leave_filter(self) -> None:
         field = self.query_one("#filter", Input)
         if field.has_focus:
-            self.query_one("#events", RecordList).focus()
+            self.set_focus(self.query_one("#events", RecordList))  # at once: keys follow
             return
         if not field.value and self.action_filter is None:  # nothing to clear: leave
             self.host.go_back()

@@ -3,6 +3,8 @@ filters narrow it, and browsing never rewrites the file."""
 
 from __future__ import annotations
 
+from textual.widgets import Input
+
 from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context, decide, log_effort, set_status, switch_back
 from mlpl_tui.screens.history import HistoryScreen
@@ -10,6 +12,7 @@ from mlpl_tui.store import Store
 from mlpl_tui.widgets.record_list import RecordList
 from tests.apphelp import SIZE, finish_stage, keys, make_app, screen_text
 from tests.conftest import apply
+from tests.test_app_filters import burst
 
 
 def listed(screen: object, list_id: str) -> list[str]:
@@ -159,3 +162,24 @@ async def test_the_full_switch_reason_and_every_value_a_change_replaced_can_be_r
         await pilot.pause()
         pane = str(app.screen.query_one("#event").render())
         assert "into training" in pane and "by tester" in pane
+
+
+async def test_a_burst_after_enter_or_escape_in_the_filter_goes_to_the_list(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    """A slow link sends the filter, `enter` and the next keys in one read: `f` then steps the
+    action filter instead of landing in the text."""
+    seed(store, framework, ctx)
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("h")
+        await pilot.pause()
+        assert isinstance(app.screen, HistoryScreen)
+        await burst(pilot, "slash", *keys("grain"), "enter", "f")
+        assert app.screen.query_one("#filter", Input).value == "grain"
+        assert app.screen.action_filter is not None
+        await pilot.press("F")  # back to all actions
+        await pilot.press("slash", "end")  # the filter again, its text selected: go to its end
+        await burst(pilot, "space", "escape", "f")
+        assert app.screen.query_one("#filter", Input).value == "grain "
+        assert app.screen.action_filter is not None
