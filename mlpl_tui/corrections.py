@@ -16,6 +16,7 @@ from mlpl_tui.errors import RuleError
 from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import (
     Context,
+    brief,
     filed_under,
     find_record,
     parse_day,
@@ -24,7 +25,6 @@ from mlpl_tui.lifecycle import (
 )
 from mlpl_tui.model import Change, Decision, EffortEntry, Experiment, Project, Put, Remove
 from mlpl_tui.progress import current_stage_id, format_minutes
-from mlpl_tui.wording import one_line
 
 # Where a decision may go from each status; 'superseded' is set by the decision replacing it.
 DECISION_MOVES: Mapping[str, tuple[str, ...]] = {
@@ -75,9 +75,9 @@ def edit_decision(
         return Change("decision.edit", "", [])
     moved = fields.get("status")
     if moved and len(fields) == 1:
-        summary = f"Decision {found.id} {found.status} → {moved}: {_brief(found.title)}"
+        summary = f"Decision {found.id} {found.status} → {moved}: {brief(found.title)}"
     else:
-        summary = f"Decision {found.id} edited ({', '.join(fields)}): {_brief(found.title)}"
+        summary = f"Decision {found.id} edited ({', '.join(fields)}): {brief(found.title)}"
     put = Put("decisions", found.id, {**fields, **ctx.stamp()}, expect=_expect(fields, started))
     action = "decision.status" if moved and len(fields) == 1 else "decision.edit"
     return Change(action, summary, [put], result=found.id)
@@ -130,7 +130,7 @@ def edit_experiment(
     fields = _changed(found, fields)
     if not fields:
         return Change("experiment.edit", "", [])
-    summary = f"Experiment {found.id} edited ({', '.join(fields)}): {_brief(found.title)}"
+    summary = f"Experiment {found.id} edited ({', '.join(fields)}): {brief(found.title)}"
     put = Put("experiments", found.id, {**fields, **ctx.stamp()}, expect=_expect(fields, started))
     return Change("experiment.edit", summary, [put], result=found.id)
 
@@ -186,7 +186,3 @@ def _changed(record: Any, fields: dict[str, Any]) -> dict[str, Any]:
 
 def _expect(fields: Mapping[str, Any], started: Mapping[str, Any] | None) -> dict[str, Any]:
     return {name: started[name] for name in fields if started and name in started}
-
-
-def _brief(text: str) -> str:
-    return one_line(text, 60)

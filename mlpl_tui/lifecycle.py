@@ -180,7 +180,7 @@ def set_status(
     before = current.status if current else "todo"
     parts = [f"{before} → {status}"] if before != status else []
     if note is not None and note.strip() != (current.note if current else ""):
-        parts.append(f"note “{_brief(note)}”" if note.strip() else "note cleared")
+        parts.append(f"note “{brief(note)}”" if note.strip() else "note cleared")
     summary = f"{module.id}: {', '.join(parts)}"
     if why:
         summary += f" ({one_line(why, 60)})"
@@ -376,7 +376,7 @@ def switch_back(
     puts += [Put("modules", m, {"status": "revisit", **ctx.stamp()}) for m in revisit]
     where = module.id if module else target.title
     summary = (
-        f"Switched back from {here.title} to {where} ({kind.id}: {_brief(why)}); iteration {number}"
+        f"Switched back from {here.title} to {where} ({kind.id}: {brief(why)}); iteration {number}"
     )
     if revisit:
         summary += f"; {plural(len(revisit), 'module')} to revisit"
@@ -439,7 +439,7 @@ def decide(
         "created_by": ctx.who,
     }
     puts = [Put("decisions", decision_id, record)]
-    summary = f"Decision {decision_id}: {_brief(title)} ({status})"
+    summary = f"Decision {decision_id}: {brief(title)} ({status})"
     if supersedes:
         old: Decision = find_record(project.decisions, supersedes, "decision")
         if old.superseded_by:
@@ -537,7 +537,7 @@ def add_experiment(
         "created_by": ctx.who,
         **ctx.stamp(),
     }
-    summary = f"Experiment {experiment_id} started: {_brief(title)}"
+    summary = f"Experiment {experiment_id} started: {brief(title)}"
     return Change(
         "experiment.add", summary, [Put("experiments", experiment_id, record)], result=experiment_id
     )
@@ -573,7 +573,7 @@ def keep_experiment(
     found: Experiment = find_record(project.experiments, ref, "experiment")
     if found.status == "abandoned" and not force:
         raise RuleError(
-            f"experiment {found.id} was abandoned ({_brief(found.reason)}); to keep it after "
+            f"experiment {found.id} was abandoned ({brief(found.reason)}); to keep it after "
             "all add --force (the reason it was abandoned is kept)"
         )
     return _experiment_status(found, ctx, "kept", {}, result)
@@ -587,8 +587,8 @@ def _experiment_status(
         fields["result"] = result.strip()
     if all(getattr(found, name) == value for name, value in fields.items()):
         return Change(f"experiment.{status}", "", [])
-    verb = "kept" if status == "kept" else f"abandoned ({_brief(fields['reason'])})"
-    summary = f"Experiment {found.id} {verb}: {_brief(found.title)}"
+    verb = "kept" if status == "kept" else f"abandoned ({brief(fields['reason'])})"
+    summary = f"Experiment {found.id} {verb}: {brief(found.title)}"
     if found.status == "abandoned" and status == "kept":
         summary += " (was abandoned)"
     put = Put("experiments", found.id, {**fields, **ctx.stamp()})
@@ -630,7 +630,7 @@ def resolve_conflict(
     )
     summary = (
         f"Conflict {conflict.id} resolved: {conflict.table} {conflict.record} {conflict.field}"
-        f" = {_brief(repr(value))} ({side})"
+        f" = {brief(repr(value))} ({side})"
     )
     return Change("conflict.resolve", summary, puts, result=conflict.id)
 
@@ -676,12 +676,12 @@ def answer_question(
     fields: dict[str, Any] = {"answer": answer, **ctx.stamp()}
     if note is not None:
         fields["note"] = note.strip()
-    summary = f"Question {question.number} answered '{answer}': {_brief(question.text)}"
+    summary = f"Question {question.number} answered '{answer}': {brief(question.text)}"
     expect = None if note_from is None or note is None else {"note": note_from}
     put = Put("questions", str(question.number), fields, expect=expect)
     return Change("question.answer", summary, [put])
 
 
-def _brief(text: str) -> str:
+def brief(text: str) -> str:
     """A text as a history summary quotes it; the event keeps the whole text in `changes`."""
     return one_line(text, 60)

@@ -53,10 +53,8 @@ def effort_text(project: Project, entry: EffortEntry) -> Text:
         f"Day:        {entry.on} (iteration {entry.iteration})",
         f"Logged by:  {entry.by or '?'}, {shown_time(entry.at)}",
     ]
-    raw = project.raw("effort").get(entry.id, {})
-    by, at = raw.get("updated_by"), raw.get("updated_at")
-    if isinstance(by, str) and isinstance(at, str):
-        lines.append(f"Corrected:  by {by}, {shown_time(at)}")
+    if entry.updated_at:
+        lines.append(f"Corrected:  by {entry.updated_by or '?'}, {shown_time(entry.updated_at)}")
     if entry.experiment:
         experiment = project.experiment(entry.experiment)
         title = experiment.title if experiment else "(not in this file)"

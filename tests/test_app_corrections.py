@@ -170,8 +170,10 @@ async def test_E_corrects_an_effort_entry_and_the_history_keeps_what_it_was(
         await pilot.pause()
         assert isinstance(app.screen, EffortScreen)
         assert app.screen.query_one(RecordList).record_id == interviews
+        assert "Corrected:  by tester, 2026-03-02 10:00" in screen_text(app.screen)
     project = store.load()
     entry = next(e for e in project.effort if e.id == interviews)
+    assert (entry.updated_by, entry.updated_at) == ("tester", "2026-03-02T10:00:00Z")
     assert (entry.minutes, entry.note, entry.on) == (
         135,
         "interviews with the planners",

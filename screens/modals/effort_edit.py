@@ -11,16 +11,11 @@ from textual.app import ComposeResult
 from mlpl_tui import corrections
 from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context, parse_day, parse_duration
-from mlpl_tui.model import Change, EffortEntry, Project
+from mlpl_tui.model import Change, Project
 from mlpl_tui.progress import format_minutes
 from mlpl_tui.screens.base import Rule
 from mlpl_tui.screens.modals.correct import PLACE, CorrectionModal
 from mlpl_tui.screens.modals.edit_conflict import shown_value
-
-
-def effort_entry(project: Project, record_id: str) -> EffortEntry | None:
-    """The effort entry with this id, if it is still there."""
-    return next((e for e in project.effort if e.id == record_id), None)
 
 
 class EffortEditModal(CorrectionModal):
@@ -32,13 +27,13 @@ class EffortEditModal(CorrectionModal):
     LABELS: ClassVar[dict[str, str]] = {"minutes": "time spent", "on": "day"}
 
     def stored_values(self, project: Project) -> dict[str, Any] | None:
-        entry = effort_entry(project, self.record_id)
+        entry = project.effort_entry(self.record_id)
         if entry is None:
             return None
         return {name: getattr(entry, name) for name in ("minutes", "on", *PLACE, "note")}
 
     def about(self, project: Project) -> str:
-        entry = effort_entry(project, self.record_id)
+        entry = project.effort_entry(self.record_id)
         who = f"logged by {entry.by}" if entry else ""
         return f"{self.record_id} {who}; history keeps what it was"
 
