@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
@@ -296,6 +299,8 @@ class MlplApp(App[None], Host):
 
     def on_mount(self) -> None:
         self.set_interval(DISK_POLL_SECONDS, self.check_disk)
+        if not self.is_headless and _terminal_present():
+            threading.Thread(target=_leave_when_the_terminal_hangs_up, daemon=True).start()
         self.call_after_refresh(_collect_garbage_from_now_on)
         if self.store is None:
             from mlpl_tui.screens.welcome import WelcomeScreen
@@ -562,6 +567,25 @@ class MlplApp(App[None], Host):
 
     def _show(self, mode: str) -> Callable[[], None]:
         return lambda: self.action_show(mode)
+
+
+def _terminal_present() -> bool:
+    stdin = sys.__stdin__
+    return stdin is not None and os.isatty(stdin.fileno())
+
+
+def _leave_when_the_terminal_hangs_up() -> None:
+    """End the process once its terminal is gone, e.g. a dropped SSH link whose hang-up signal
+    the app did not get (nohup, a multiplexer killed around `make demo`).
+
+    Left alone, the app stays behind at full CPU on the dead terminal, or blocks for ever
+    writing to it, so this runs in its own thread, not on the event loop, and leaves at once:
+    every change is already saved, and a write cut short leaves the file as it was (atomic
+    rename) and only a temporary file the next write removes.
+    """
+    while _terminal_present():
+        time.sleep(DISK_POLL_SECONDS)
+    os._exit(0)
 
 
 def _collect_garbage_from_now_on() -> None:
