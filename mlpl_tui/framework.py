@@ -37,11 +37,21 @@ class FrameworkError(UsageError):
 
 @dataclass(frozen=True)
 class Artifact:
-    """A key artifact a stage produces."""
+    """A key artifact a stage (or one of its modules) produces.
+
+    `path` is where a new document goes by default (relative to the project), `template` the
+    name of the document template `doc new` fills, `required` whether the stage's gate needs it
+    attached and current.
+    """
 
     id: str
     title: str
     description: str
+    stage: str = ""
+    module: str | None = None
+    path: str = ""
+    template: str = ""
+    required: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,6 +118,11 @@ class Framework:
     @cached_property
     def modules(self) -> dict[str, Module]:
         return {m.id: m for s in self.stages for m in s.modules}
+
+    @cached_property
+    def artifacts(self) -> dict[str, Artifact]:
+        """Every declared artifact by id, in stage order."""
+        return {a.id: a for s in self.stages for a in s.artifacts}
 
     def stage(self, ref: str | int) -> Stage:
         """A stage by id or number (1-4); raises UsageError naming the choices."""
@@ -282,19 +297,50 @@ def _unique(items: Sequence[T], key: Callable[[T], object], where: _Where, what:
         seen.add(k)
 
 
-def _read_artifact(where: _Where) -> Artifact:
-    r = _Reader(where.path, where.node, where.field, ("id", "title", "description"))
-    return Artifact(_ident(r), r.text("title"), r.text("description", required=False))
+_ARTIFACT_FIELDS = ("id", "title", "description", "path", "template", "required")
+_TEMPLATE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
-def _module_reader(stage_id: str) -> Callable[[_Where], Module]:
-    fields = ("id", "title", "description", "required", "adapted", "questions")
+def _artifact_reader(stage_id: str, module_id: str | None) -> Callable[[_Where], Artifact]:
+    def read(where: _Where) -> Artifact:
+        r = _Reader(where.path, where.node, where.field, _ARTIFACT_FIELDS)
+        path = r.text("path", required=False)
+        if path and not _safe_relative(path):
+            raise r.where("path").fail(f"'{path}' must be a relative path inside the project")
+        template = r.text("template", required=False)
+        if template and not _TEMPLATE_NAME.fullmatch(template):
+            raise r.where("template").fail(
+                f"'{template}' must be a template name: lowercase letters, digits and dashes"
+            )
+        return Artifact(
+            id=_ident(r),
+            title=r.text("title"),
+            description=r.text("description", required=False),
+            stage=stage_id,
+            module=module_id,
+            path=path,
+            template=template,
+            required=r.flag("required"),
+        )
 
-    def read(where: _Where) -> Module:
+    return read
+
+
+def _safe_relative(path: str) -> bool:
+    """A relative path that stays inside the folder it is relative to."""
+    parts = path.replace("\\", "/").split("/")
+    return not path.startswith("/") and ".." not in parts and all(p.isprintable() for p in parts)
+
+
+def _module_reader(stage_id: str) -> Callable[[_Where], tuple[Module, list[Artifact]]]:
+    fields = ("id", "title", "description", "required", "adapted", "questions", "artifacts")
+
+    def read(where: _Where) -> tuple[Module, list[Artifact]]:
         r = _Reader(where.path, where.node, where.field, fields)
         short = _ident(r)
-        return Module(
-            id=f"{stage_id}.{short}",
+        module_id = f"{stage_id}.{short}"
+        module = Module(
+            id=module_id,
             stage=stage_id,
             title=r.text("title"),
             description=r.text("description"),
@@ -302,6 +348,7 @@ def _module_reader(stage_id: str) -> Callable[[_Where], Module]:
             adapted=r.flag("adapted"),
             questions=tuple(r.items_of("questions", _plain_text, required=False)),
         )
+        return module, r.items_of("artifacts", _artifact_reader(stage_id, module_id), False)
 
     return read
 
@@ -310,10 +357,12 @@ def _read_stage(where: _Where) -> Stage:
     fields = ("id", "number", "title", "summary", "gate", "artifacts", "modules")
     r = _Reader(where.path, where.node, where.field, fields)
     stage_id = _ident(r)
-    modules = r.items_of("modules", _module_reader(stage_id))
+    read = r.items_of("modules", _module_reader(stage_id))
+    modules = [module for module, _ in read]
     _unique(modules, lambda m: m.id, r.where("modules"), "module id")
-    artifacts = r.items_of("artifacts", _read_artifact, required=False)
+    artifacts = r.items_of("artifacts", _artifact_reader(stage_id, None), required=False)
     _unique(artifacts, lambda a: a.id, r.where("artifacts") if artifacts else where, "artifact id")
+    artifacts += [a for _, of_module in read for a in of_module]
     return Stage(
         id=stage_id,
         number=r.integer("number"),
@@ -384,6 +433,11 @@ def parse_framework(text: str, path: Path) -> Framework:
     for number, stage in enumerate(stages, start=1):
         if stage.number != number:
             raise r.where("stages").fail(f"stage '{stage.id}' must have number {number}")
+    seen: set[str] = set()
+    for artifact in (a for s in stages for a in s.artifacts):
+        if artifact.id in seen:
+            raise r.where("stages").fail(f"artifact id '{artifact.id}' appears twice")
+        seen.add(artifact.id)
     categories = r.items_of("switch_categories", _read_category)
     _check_ids(
         r.where("switch_categories"), [c.id for c in categories], SWITCH_CATEGORIES, "categories"

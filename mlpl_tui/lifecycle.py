@@ -7,7 +7,7 @@ applies the returned change in one transaction.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,6 @@ from mlpl_tui.model import (
     Change,
     Conflict,
     Decision,
-    EffortEntry,
     Experiment,
     Project,
     Put,
@@ -240,20 +239,36 @@ def advance(
     ctx: Context,
     force: bool = False,
     why: str | None = None,
+    artifact_states: Mapping[str, str] | None = None,
 ) -> Change:
-    """Move to the next stage when its gate is met, or with --force and a reason (a decision)."""
+    """Move to the next stage when its gate is met, or with --force and a reason (a decision).
+
+    The gate needs the stage's required modules done or skipped and its required artifacts
+    attached and current; `artifact_states` (artifact id to state, from the files) says which
+    are, and without it only what the records say is known (attached or missing).
+    """
+    from mlpl_tui.artifacts import gate_artifacts
+
     visit = current_visit(project)
     if visit is None:
         raise RuleError("the project is closed (accepted); loop back with 'switch' to reopen it")
     stage = current_stage(project, framework)
     missing = gate_missing(project, stage)
-    if missing and not force:
-        names = ", ".join(f"{m.id} ({module_status(project, m.id)})" for m in missing)
-        raise RuleError(
-            f"the gate of {stage.title} is not met; required modules not done or skipped: {names}\n"
-            "finish or skip them (set MODULE skipped --reason WHY), or use --force --why TEXT"
+    shut = gate_artifacts(project, framework, stage, artifact_states)
+    unmet = [f"{a.id} ({state})" for a, state in shut]
+    if (missing or unmet) and not force:
+        lines = [f"the gate of {stage.title} is not met"]
+        if missing:
+            names = ", ".join(f"{m.id} ({module_status(project, m.id)})" for m in missing)
+            lines[0] += f"; required modules not done or skipped: {names}"
+        if unmet:
+            lines[0] += f"; required artifacts not attached and current: {', '.join(unmet)}"
+        lines.append(
+            "finish or skip the modules (set MODULE skipped --reason WHY), attach or update the "
+            "artifacts (artifact attach ID PATH), or use --force --why TEXT"
         )
-    if missing and not (why or "").strip():
+        raise RuleError("\n".join(lines))
+    if (missing or unmet) and not (why or "").strip():
         raise UsageError("a forced advance needs a reason: add --why TEXT")
     puts = [Put("visits", visit.id, {"left_at": ctx.now})]
     later = framework.later_stages(stage.id)
@@ -261,15 +276,15 @@ def advance(
         puts[0].fields = {"left_at": ctx.now, "outcome": "accepted"}
         return Change("project.accept", f"{stage.title} passed: the project is accepted", puts)
     target = later[0]
-    how = "forced" if missing else "advance"
+    how = "forced" if missing or unmet else "advance"
     puts.append(
         Put("visits", ctx.id_for(project, "visits"), _visit(target, visit.iteration, how, ctx))
     )
     summary = f"Advanced from {stage.title} to {target.title}"
-    if missing:
+    if missing or unmet:
         decision_id = ctx.id_for(project, "decisions")
         puts.append(
-            Put("decisions", decision_id, _forced_decision(stage, target, missing, why, ctx))
+            Put("decisions", decision_id, _forced_decision(stage, target, missing, unmet, why, ctx))
         )
         summary += f" with the gate unmet (decision {decision_id})"
     return Change("stage.advance", summary, puts)
@@ -290,11 +305,21 @@ def _visit(
 
 
 def _forced_decision(
-    stage: Stage, target: Stage, missing: Sequence[Module], why: str | None, ctx: Context
+    stage: Stage,
+    target: Stage,
+    missing: Sequence[Module],
+    unmet: Sequence[str],
+    why: str | None,
+    ctx: Context,
 ) -> dict[str, Any]:
+    context = []
+    if missing:
+        context.append("Required modules not done or skipped: " + ", ".join(m.id for m in missing))
+    if unmet:
+        context.append("Required artifacts not attached and current: " + ", ".join(unmet))
     return {
         "title": f"Advance to {target.title} with the gate of {stage.title} unmet",
-        "context": "Required modules not done or skipped: " + ", ".join(m.id for m in missing),
+        "context": "; ".join(context),
         "decision": f"Advance from {stage.title} to {target.title} without finishing them.",
         "rationale": (why or "").strip(),
         "status": "accepted",
@@ -387,7 +412,7 @@ def switch_back(
 
 
 def find_record(
-    records: Sequence[Decision] | Sequence[Experiment] | Sequence[Conflict] | Sequence[EffortEntry],
+    records: Sequence[Any],
     ref: str,
     what: str,
 ) -> Any:

@@ -44,6 +44,11 @@ DERIVED_FIELDS: Mapping[str, frozenset[str]] = {
     "switches": frozenset({"iteration"}),
     "effort": frozenset({"iteration"}),
 }
+# List fields that hold a set: each side's additions and removals are merged, never a conflict.
+SET_FIELDS: Mapping[str, frozenset[str]] = {
+    "artifacts": frozenset({"locations"}),
+    "learnings": frozenset({"sources"}),
+}
 
 
 class _Missing:
@@ -208,6 +213,7 @@ def _merge_record(
     conflicts: list[FieldConflict],
 ) -> Record:
     derived = DERIVED_FIELDS.get(table, frozenset())
+    sets = SET_FIELDS.get(table, frozenset())
     times: dict[str, tuple[str, str]] = {}
 
     def winner() -> str:
@@ -226,6 +232,8 @@ def _merge_record(
             value = mine
         elif _same(was, mine):
             value = other
+        elif name in sets and _all_lists(was, mine, other):
+            value = _merge_set(was, mine, other)
         else:
             side = winner()
             value = mine if side == "ours" else other
@@ -244,6 +252,22 @@ def _merge_record(
                 )
         if value is not MISSING:
             merged[name] = value
+    return merged
+
+
+def _all_lists(*values: Any) -> bool:
+    return all(v is MISSING or v is None or isinstance(v, list) for v in values)
+
+
+def _merge_set(base: Any, ours: Any, theirs: Any) -> list[Any]:
+    """Both sides' additions and removals: what either removed from `base` is gone, what either
+    added is there, in our order and then theirs."""
+    was, mine, other = ([] if v is MISSING or v is None else v for v in (base, ours, theirs))
+    removed = [v for v in was if v not in mine or v not in other]
+    merged: list[Any] = []
+    for value in [*mine, *other]:
+        if value not in removed and value not in merged:
+            merged.append(value)
     return merged
 
 

@@ -11,11 +11,13 @@ from mlpl_tui.records import (
     META_ID,
     RECORD_KINDS,
     Answer,
+    ArtifactLink,
     Conflict,
     Decision,
     EffortEntry,
     Event,
     Experiment,
+    Learning,
     Meta,
     ModuleState,
     Switch,
@@ -127,6 +129,18 @@ class Project:
     @cached_property
     def answers(self) -> dict[int, Answer]:
         return {a.number: a for a in self.records(Answer)}
+
+    @cached_property
+    def artifact_links(self) -> dict[str, ArtifactLink]:
+        """Attached artifacts by artifact id."""
+        return {a.id: a for a in self.records(ArtifactLink)}
+
+    @cached_property
+    def learnings(self) -> tuple[Learning, ...]:
+        return tuple(sorted(self.records(Learning), key=lambda x: (x.created_at, x.id)))
+
+    def learning(self, id: str) -> Learning | None:
+        return next((x for x in self.learnings if x.id == id), None)
 
     @cached_property
     def events(self) -> tuple[Event, ...]:

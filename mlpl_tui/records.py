@@ -20,6 +20,7 @@ TABLES = (
     "experiments",
     "questions",
     "artifacts",
+    "learnings",
     "events",
 )
 MODULE_STATUSES = ("todo", "doing", "done", "skipped", "revisit")
@@ -167,6 +168,37 @@ class Answer(Record, kind="question", table="questions"):
 
 
 @dataclass(frozen=True)
+class ArtifactLink(Record, kind="artifact", table="artifacts"):
+    """Where one artifact is: paths in the repository and http(s) URLs, keyed by the artifact's
+    id (the framework's declared id, or a free artifact's own)."""
+
+    id: str
+    locations: Ids  # project-relative POSIX paths and http(s) URLs, in the order attached
+    title: Text  # a free artifact's title (a declared one takes the framework's)
+    stage: str | None  # a free artifact's stage (a declared one takes the framework's)
+    module: str | None
+    attached_at: Text
+    attached_by: Text
+    updated_at: Text
+    updated_by: Text
+
+
+@dataclass(frozen=True)
+class Learning(Record, kind="learning", table="learnings"):
+    """Something the project taught, kept even when it is not used in the final model."""
+
+    id: str
+    text: str
+    stage: str | None
+    module: str | None
+    sources: Ids  # the switches, experiments and decisions that taught it
+    created_at: Text
+    created_by: Text
+    updated_at: Text
+    updated_by: Text
+
+
+@dataclass(frozen=True)
 class Event(Record, kind="event", table="events"):
     """One entry of the append-only history: who did what, when."""
 
@@ -215,6 +247,8 @@ RECORD_KINDS: tuple[type[Record], ...] = (
     EffortEntry,
     Experiment,
     Answer,
+    ArtifactLink,
+    Learning,
     Event,
     Conflict,
 )
