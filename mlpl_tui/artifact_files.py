@@ -149,7 +149,9 @@ def _location_state(
 
 def change_times(root: Path, paths: list[str]) -> dict[str, str]:
     """When each path last changed, as UTC ISO-8601 to the second; paths that do not exist
-    are left out."""
+    are left out, and so are paths that are not in the project (stored by hand or by a
+    branch): git refuses the whole batch for one of them."""
+    paths = [p for p in paths if _in_project(p)]
     if not paths:
         return {}
     top = _work_tree(root)
@@ -160,6 +162,13 @@ def change_times(root: Path, paths: list[str]) -> dict[str, str]:
             if mtime is not None:
                 times[location] = mtime
     return times
+
+
+def _in_project(location: str) -> bool:
+    try:
+        return check_location(location) == location and not is_url(location)
+    except UsageError:
+        return False
 
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:

@@ -21,6 +21,8 @@ from mlpl_tui.store import STATE_FILE, Store, find_state_file
 from mlpl_tui.wording import plural, status_mark
 
 if TYPE_CHECKING:
+    from mlpl_tui.artifact_files import ArtifactState
+    from mlpl_tui.integrity import Problem
     from mlpl_tui.lifecycle import Context
 
 # The most of a framework file `init --framework` copies beside the state file.
@@ -111,6 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_record_parsers(command, common)
 
+    from mlpl_tui.cli_artifacts import add_parsers as add_artifact_parsers
+
+    add_artifact_parsers(command, common)
+
     p = command("answer", "answer an exploration question (1-5)")
     p.add_argument("number", help="question number, 1-5")
     p.add_argument("answer", help="yes, no, partly or unknown")
@@ -126,6 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("report", "reports for people (md, html) and tools (csv, json, madr)")
     p.add_argument("--format", default="md", help="md (default), html, csv, json or madr")
     p.add_argument("-o", "--output", type=Path, help="file to write (a directory for madr)")
+
+    from mlpl_tui.cli_docs import add_parsers as add_doc_parsers
+
+    add_doc_parsers(command, common)
 
     p = command("demo", "copy the bundled demo project and open it")
     p.add_argument("dir", nargs="?", type=Path, help="where to copy it (default: ./mlpl-demo)")
@@ -257,16 +267,26 @@ def cmd_init(session: Session) -> int:
 
 
 def cmd_status(session: Session) -> int:
+    from mlpl_tui.cli_artifacts import artifact_row, artifact_states
+
     project, framework = session.load(), session.framework
     summary = progress.status_summary(project, framework)
+    # The files are read here, not in status_summary: the core stays free of file access.
+    states = artifact_states(session, project)
     if session.args.json:
+        summary["artifacts"] = [artifact_row(s) for s in states]
         print(json_text(summary, indent=2))
         return 0
-    print(_status_text(project, framework, summary))
+    print(_status_text(project, framework, summary, states))
     return 0
 
 
-def _status_text(project: Project, framework: Framework, summary: dict[str, Any]) -> str:
+def _status_text(
+    project: Project,
+    framework: Framework,
+    summary: dict[str, Any],
+    states: Sequence[ArtifactState] = (),
+) -> str:
     current = framework.stage(summary["current_stage"])
     state = "accepted" if summary["closed"] else f"in {current.title}"
     lines = [f"{summary['project']}: {state}, iteration {summary['iteration']}"]
@@ -284,6 +304,7 @@ def _status_text(project: Project, framework: Framework, summary: dict[str, Any]
         required = "" if module["required"] else " (optional)"
         mark = status_mark(module["status"])
         lines.append(f"  {mark} {module['id']:<34} {module['status']:<8}{required}")
+    lines.extend(_artifact_lines(project, framework, current.id, states))
     effort = progress.format_minutes(summary["effort_minutes"])  # "0m" when none
     lines.append(
         f"Switches: {summary['switches']}  Decisions: {summary['decisions']}  "
@@ -294,6 +315,35 @@ def _status_text(project: Project, framework: Framework, summary: dict[str, Any]
 
     lines.append(f"Last change: {shown_time(as_of(project), 'never', zone=True)}")  # local zone
     return "\n".join(lines)
+
+
+def _artifact_lines(
+    project: Project, framework: Framework, current: str, states: Sequence[ArtifactState]
+) -> list[str]:
+    """The current stage's artifacts with their states, then those needing work elsewhere."""
+    from mlpl_tui.artifact_files import state_words
+    from mlpl_tui.figures import open_artifacts
+    from mlpl_tui.sanitize import clean
+
+    lines = [f"Artifacts of {framework.stage(current).title}:"]
+    here = [s for s in states if s.info.stage == current]
+    for s in here:
+        required = " (required)" if s.info.required else ""
+        lines.append(f"  {clean(s.id):<36} {s.state:<12}{required}".rstrip())
+    if not here:
+        lines.append("  none; attach one with 'mlpl-tui artifact attach ID PATH --title TEXT'")
+    elsewhere = [
+        (info, state)
+        for info, state in open_artifacts(project, framework, state_words(states))
+        if info.stage != current
+    ]
+    if elsewhere:
+        lines.append("Artifacts to bring up to date in other stages:")
+        for info, state in elsewhere:
+            required = " (required)" if info.required else ""
+            where = framework.stage(info.stage).title
+            lines.append(f"  {clean(info.id):<36} {state:<12} {where}{required}")
+    return lines
 
 
 def cmd_set(session: Session) -> int:
@@ -323,12 +373,26 @@ def _keep_note(current: str, note: str | None, force: bool, what: str) -> None:
 
 
 def cmd_advance(session: Session) -> int:
-    from mlpl_tui import lifecycle
+    from mlpl_tui import artifact_files, lifecycle
 
     a = session.args
     if a.why and not a.force:
         raise UsageError("--why goes with --force; without it, advance needs no reason")
-    session.change(lambda p, f, c: lifecycle.advance(p, f, c, force=a.force, why=a.why))
+    root = session.path.absolute().parent
+
+    def decide(project: Project, framework: Framework, ctx: Context) -> Change:
+        # The files are read against the snapshot the rule decides on (under the store's lock).
+        states = artifact_files.artifact_states(project, framework, root)
+        return lifecycle.advance(
+            project,
+            framework,
+            ctx,
+            force=a.force,
+            why=a.why,
+            artifact_states=artifact_files.state_words(states),
+        )
+
+    session.change(decide)
     return 0
 
 
@@ -410,7 +474,10 @@ def cmd_validate(session: Session) -> int:
     path = session.path
     problems = conflict_markers(path.read_bytes())
     if not problems:
-        problems = check(session.load(), session.framework)
+        project = session.load()
+        problems = check(project, session.framework)
+        if not any(p.level == "error" for p in problems):  # records readable: check the files
+            problems.extend(_artifact_problems(session, project))
     problems.extend(setup_problems(path))  # an unsafe driver or merge attribute is an error
     errors = [p for p in problems if p.level == "error"]
     for problem in problems:
@@ -422,6 +489,37 @@ def cmd_validate(session: Session) -> int:
         raise RuleError(f"{path}: {plural(len(errors), 'problem')} found")
     print(f"{path}: valid")
     return 0
+
+
+def _artifact_problems(session: Session, project: Project) -> list[Problem]:
+    """Warnings, never errors: artifacts of the stages reached that are missing though
+    required, stale or missing their file, and attached paths that are gone or leave the
+    project."""
+    from mlpl_tui.artifact_files import state_words
+    from mlpl_tui.artifacts import FILE_MISSING, check_location
+    from mlpl_tui.cli_artifacts import artifact_states
+    from mlpl_tui.figures import open_artifacts
+    from mlpl_tui.integrity import Problem
+    from mlpl_tui.lifecycle import brief
+
+    framework = session.framework
+    states = artifact_states(session, project)
+    warnings = []
+    for info, state in open_artifacts(project, framework, state_words(states)):
+        stage = framework.stage(info.stage).title
+        need = f"required by the gate of {stage}" if info.required else f"of {stage}"
+        warnings.append(f"artifact {info.id} ({need}) is {state}")
+    for s in states:
+        for x in s.locations:
+            if x.state == FILE_MISSING:
+                why = x.problem or f"'{brief(x.location)}' is not in the project"
+                warnings.append(f"artifact {s.id}: {why}")
+                continue
+            try:
+                check_location(x.location)  # a hand-edited or merged location
+            except UsageError as exc:
+                warnings.append(f"artifact {s.id}: {exc}")
+    return [Problem("warning", w) for w in warnings]
 
 
 def _elsewhere(module: str, name: str) -> Callable[[Session], int]:
@@ -452,10 +550,14 @@ COMMANDS: dict[str, Callable[[Session], int]] = {
     "effort": cli_records.cmd_effort,
     "undo": cli_records.cmd_undo,
     "redo": cli_records.cmd_redo,
+    "artifact": _elsewhere("mlpl_tui.cli_artifacts", "cmd_artifact"),
+    "learn": _elsewhere("mlpl_tui.cli_artifacts", "cmd_learn"),
+    "learning": _elsewhere("mlpl_tui.cli_artifacts", "cmd_learning"),
     "answer": cmd_answer,
     "validate": cmd_validate,
     "search": _elsewhere("mlpl_tui.cli_search", "cmd_search"),
     "report": _elsewhere("mlpl_tui.report", "cmd_report"),
+    "doc": _elsewhere("mlpl_tui.cli_docs", "cmd_doc"),
     "demo": _elsewhere("mlpl_tui.demo", "cmd_demo"),
     "git-setup": _elsewhere("mlpl_tui.team", "cmd_git_setup"),
     "merge-driver": _elsewhere("mlpl_tui.team", "cmd_merge_driver"),

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mlpl_tui.artifacts import BLOCKING, MISSING, ArtifactInfo, artifact_infos, recorded_states
 from mlpl_tui.framework import Framework, Module
 from mlpl_tui.model import Decision, EffortEntry, Experiment, Project, Visit
 from mlpl_tui.progress import PASSED, current_stage_id, is_closed, module_status
@@ -177,13 +178,16 @@ def iteration_rows(project: Project, effort: Effort) -> list[IterationRow]:
 
 @dataclass(frozen=True)
 class OpenItems:
-    """What is still open: modules to revisit, required modules not passed, running work."""
+    """What is still open: modules to revisit, required modules not passed, running work,
+    artifacts to attach or bring up to date."""
 
     revisit: tuple[Module, ...]
     required_not_done: tuple[Module, ...]  # in stages up to the current one
     required_ahead: int  # required modules of stages not reached yet
     running_experiments: tuple[Experiment, ...]
     proposed_decisions: tuple[Decision, ...]
+    # (title, state) of the artifacts open_artifacts names, in stage order
+    artifacts: tuple[tuple[str, str], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -192,12 +196,46 @@ class OpenItems:
             or self.required_not_done
             or self.running_experiments
             or self.proposed_decisions
+            or self.artifacts
         )
 
 
-def open_items(project: Project, framework: Framework) -> OpenItems:
-    """Open work, for the report's checklist; an accepted project has passed every stage."""
+def reached(project: Project, framework: Framework) -> set[str]:
+    """The ids of the stages reached: up to the current one, all of them once accepted."""
+    if is_closed(project):
+        return {s.id for s in framework.stages}
+    current = framework.stage_index(current_stage_id(project))
+    return {s.id for s in framework.stages[: current + 1]}
+
+
+def open_artifacts(
+    project: Project, framework: Framework, states: Mapping[str, str] | None = None
+) -> list[tuple[ArtifactInfo, str]]:
+    """Artifacts of the stages reached that need work: required ones missing, stale or whose
+    file is missing, and any attached one gone stale or missing its file.
+
+    `states` (artifact id to state) comes from the files (`artifact_files.state_words`);
+    without it only what the records say is known: missing or attached.
+    """
+    known = recorded_states(project, framework) if states is None else states
+    stages = reached(project, framework)
+    found = []
+    for info in artifact_infos(project, framework):
+        state = known.get(info.id, MISSING)
+        if info.stage in stages and state in BLOCKING and (info.required or state != MISSING):
+            found.append((info, state))
+    return found
+
+
+def open_items(
+    project: Project, framework: Framework, artifact_states: Mapping[str, str] | None = None
+) -> OpenItems:
+    """Open work, for the report's checklist; an accepted project has passed every stage.
+
+    `artifact_states` as for open_artifacts (default: what the records say).
+    """
     closed = is_closed(project)
+    open_ones = open_artifacts(project, framework, artifact_states)
     current = framework.stage_index(current_stage_id(project))
     revisit: list[Module] = []
     missing: list[Module] = []
@@ -219,6 +257,7 @@ def open_items(project: Project, framework: Framework) -> OpenItems:
         required_ahead=ahead,
         running_experiments=tuple(e for e in project.experiments if e.status == "running"),
         proposed_decisions=tuple(d for d in project.decisions if d.status == "proposed"),
+        artifacts=tuple((info.title, state) for info, state in open_ones),
     )
 
 

@@ -9,6 +9,7 @@ The rules, in order:
   the record later, ties going to ours. "Later" is the newest history event of that side (since
   the base) whose `refs` name the record, else the record's own `updated_at`. The other value
   goes into the `conflicts` table, unless the field is bookkeeping: `updated_at`/`updated_by`
+  (and an artifact's `attached_at`/`attached_by`, when both sides attached the first location)
   follow the kept side, and the timeline fields below are derived again.
 - Timeline: visits from both sides are put in time order (entered_at, iteration, stage order),
   as the app always reads them. The last one is the open visit (or stays closed when its side
@@ -43,6 +44,10 @@ DERIVED_FIELDS: Mapping[str, frozenset[str]] = {
     "visits": frozenset({"left_at", "iteration"}),
     "switches": frozenset({"iteration"}),
     "effort": frozenset({"iteration"}),
+}
+# Bookkeeping that follows the kept side without a conflict, like updated_at/updated_by.
+BOOKKEEPING_FIELDS: Mapping[str, frozenset[str]] = {
+    "artifacts": frozenset({"attached_at", "attached_by"}),
 }
 # List fields that hold a set: each side's additions and removals are merged, never a conflict.
 SET_FIELDS: Mapping[str, frozenset[str]] = {
@@ -188,7 +193,10 @@ def _merge_table(
             present = other if mine is None else mine
             assert present is not None
             if id not in base or present != base[id]:
-                merged[id] = present  # added on one side, or changed there and deleted here
+                # Added on one side, or changed there and deleted here.
+                kept = _after_removal(name, base.get(id), present)
+                if kept is not None:
+                    merged[id] = kept
             continue
         if mine == other:
             merged[id] = mine
@@ -212,7 +220,7 @@ def _merge_record(
     updates: _Updates,
     conflicts: list[FieldConflict],
 ) -> Record:
-    derived = DERIVED_FIELDS.get(table, frozenset())
+    derived = DERIVED_FIELDS.get(table, frozenset()) | BOOKKEEPING_FIELDS.get(table, frozenset())
     sets = SET_FIELDS.get(table, frozenset())
     times: dict[str, tuple[str, str]] = {}
 
@@ -253,6 +261,22 @@ def _merge_record(
         if value is not MISSING:
             merged[name] = value
     return merged
+
+
+def _after_removal(table: str, base: Record | None, present: Record) -> Record | None:
+    """A record changed on one side and removed on the other: kept as changed, except that
+    set fields lose what the removal took away (an artifact whose last location was detached
+    keeps only the locations the other side attached, and goes when there are none)."""
+    if base is None or table != "artifacts":
+        return present
+    sets = {
+        name: _merge_set(base.get(name, MISSING), [], present.get(name, MISSING))
+        for name in SET_FIELDS.get(table, frozenset())
+        if _all_lists(base.get(name, MISSING), present.get(name, MISSING))
+    }
+    if not sets.get("locations"):
+        return None
+    return {**present, **sets}
 
 
 def _all_lists(*values: Any) -> bool:

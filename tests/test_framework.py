@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -428,3 +429,117 @@ def test_empty_file_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "# nothing here\n")
     message = load_error(path)
     assert str(path) in message and "empty" in message
+
+
+# --- declared artifacts -----------------------------------------------------------------------
+
+ARTIFACTS = (
+    "    artifacts:\n"
+    "      - id: charter\n"
+    "        title: Charter\n"
+    "        description: The problem and its scope.\n"
+    "        path: docs/charter.md\n"
+    "        template: charter\n"
+    "        required: true\n"
+    "      - id: slides\n"
+    "        title: Kick-off slides\n"
+)
+MODULE_ARTIFACTS = (
+    "        description: Clean the data.\n"
+    "        artifacts:\n"
+    "          - id: cleaning-log\n"
+    "            title: Cleaning log\n"
+    "            path: docs/cleaning.md\n"
+)
+
+
+def with_artifacts(text: str = MINI) -> str:
+    """MINI with two artifacts on Business and one on the module data.cleaning."""
+    text = text.replace("    modules:\n", ARTIFACTS + "    modules:\n", 1)
+    assert "        description: Clean the data.\n" in text
+    return text.replace("        description: Clean the data.\n", MODULE_ARTIFACTS, 1)
+
+
+def test_declared_artifacts_have_a_path_a_template_and_a_required_flag(tmp_path: Path) -> None:
+    framework = load_framework(write(tmp_path, with_artifacts()))
+    charter, slides, log = framework.artifacts.values()
+    assert (charter.id, charter.stage, charter.module) == ("charter", "business", None)
+    assert (charter.path, charter.template, charter.required) == (
+        "docs/charter.md",
+        "charter",
+        True,
+    )
+    assert charter.description == "The problem and its scope."
+    assert (slides.path, slides.template, slides.required, slides.description) == (
+        "",
+        "",
+        False,
+        "",
+    )
+    # A module's artifacts belong to its stage too.
+    assert (log.id, log.stage, log.module, log.path) == (
+        "cleaning-log",
+        "data",
+        "data.cleaning",
+        "docs/cleaning.md",
+    )
+    assert [a.id for a in framework.stage("data").artifacts] == ["cleaning-log"]
+    assert [a.id for a in framework.stage("business").artifacts] == ["charter", "slides"]
+
+
+def test_built_in_artifacts_declare_paths_and_templates_and_none_is_required(
+    framework: Framework,
+) -> None:
+    charter = framework.artifacts["project-charter"]
+    assert (charter.path, charter.template) == ("docs/charter.md", "charter")
+    assert framework.artifacts["exit-report"].stage == "delivery"
+    assert not any(a.required for a in framework.artifacts.values())
+    assert list(framework.artifacts) == [a.id for s in framework.stages for a in s.artifacts]
+
+
+def test_a_duplicate_artifact_id_in_a_stage_names_file_and_line(tmp_path: Path) -> None:
+    text = with_artifacts().replace("      - id: slides\n", "      - id: charter\n", 1)
+    path = write(tmp_path, text)
+    message = load_error(path)
+    assert "artifact id 'charter' appears twice" in message
+    assert f"{path}:{line_of(text, '- id: charter', 2)}:" in message, message
+
+
+def test_a_duplicate_artifact_id_across_stages_is_refused_with_file_and_line(
+    tmp_path: Path,
+) -> None:
+    text = with_artifacts().replace("- id: cleaning-log\n", "- id: charter\n", 1)
+    path = write(tmp_path, text)
+    message = load_error(path)
+    assert "artifact id 'charter' appears twice" in message
+    assert re.match(rf"{re.escape(str(path))}:\d+: ", message), message
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("path", "../x", "relative path inside the project"),
+        ("path", "docs/../../x", "relative path inside the project"),
+        ("path", "/etc/passwd", "relative path inside the project"),
+        ("template", "../charter", "template name"),
+        ("required", "maybe", "true or false"),
+    ],
+)
+def test_an_unsafe_artifact_path_or_bad_field_is_refused_with_file_and_line(
+    tmp_path: Path, field: str, value: str, words: str
+) -> None:
+    current = {"path": "docs/charter.md", "template": "charter", "required": "true"}[field]
+    text = with_artifacts().replace(
+        f"        {field}: {current}\n", f"        {field}: {value}\n", 1
+    )
+    path = write(tmp_path, text)
+    message = load_error(path)
+    assert words in message
+    assert f"{path}:{line_of(text, f'{field}: {value}')}:" in message, message
+    assert f"stages[0].artifacts[0].{field}" in message
+
+
+def test_an_unknown_artifact_field_is_refused(tmp_path: Path) -> None:
+    text = with_artifacts().replace("        required: true\n", "        owner: Ann\n", 1)
+    message = load_error(write(tmp_path, text))
+    assert "owner" in message and "stages[0].artifacts[0]" in message
