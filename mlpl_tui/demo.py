@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from mlpl_tui.cli import Session
 
 DEFAULT_DIR = Path("mlpl-demo")
+DOCS = "docs"  # the demo's documents, beside its mlpl.json (data/demo/make_demo.py writes them)
 
 
 def demo_file() -> Path:
@@ -26,8 +27,21 @@ def demo_file() -> Path:
     return path
 
 
+def demo_documents() -> list[tuple[str, bytes]]:
+    """The demo's documents (its charter and data report) as (location, content), sorted."""
+    folder = demo_file().parent / DOCS
+    if not folder.is_dir():
+        return []
+    return [
+        (f"{DOCS}/{path.name}", path.read_bytes())
+        for path in sorted(folder.iterdir())
+        if path.suffix == ".md" and path.is_file() and not path.is_symlink()
+    ]
+
+
 def copy_demo(folder: Path) -> Path:
-    """Copy the demo's mlpl.json into `folder`; refuses to replace a project already there."""
+    """Copy the demo's mlpl.json and its documents (docs/) into `folder`; refuses to replace a
+    project or a document already there, before writing anything."""
     target = folder / STATE_FILE
     if os.path.lexists(target):
         raise UsageError(
@@ -37,10 +51,27 @@ def copy_demo(folder: Path) -> Path:
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"{folder} is a file; name a folder for the demo project")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
         content = demo_file().read_bytes()
+        documents = demo_documents()
     except OSError as exc:
         raise UsageError(f"{folder}: cannot copy the demo project there ({exc.strerror})") from None
+    docs = folder / DOCS
+    if os.path.islink(docs) or (docs.exists() and not docs.is_dir()):
+        raise UsageError(f"{docs} is not a folder; name another folder for the demo")
+    for location, _ in documents:
+        if os.path.lexists(folder / location):
+            raise UsageError(
+                f"{folder / location} already exists; nothing was copied. Name another folder "
+                "for the demo"
+            )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if documents:
+            docs.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{folder}: cannot copy the demo project there ({exc.strerror})") from None
+    for location, document in documents:
+        write_file(folder / location, document)
     write_file(target, content)
     return target
 

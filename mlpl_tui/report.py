@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,30 +14,40 @@ from mlpl_tui.safe_io import write_file
 from mlpl_tui.wording import plural
 
 if TYPE_CHECKING:
+    from mlpl_tui.artifact_files import ArtifactState
     from mlpl_tui.cli import Session
 
 FORMATS = ("md", "html", "csv", "json", "madr")
 ALIASES = {"markdown": "md", "htm": "html"}
 
 
-def render(project: Project, framework: Framework, format: str) -> str:
-    """A report as text, for every format but madr (which writes a folder)."""
+def render(
+    project: Project,
+    framework: Framework,
+    format: str,
+    artifact_states: Sequence[ArtifactState] | None = None,
+) -> str:
+    """A report as text, for every format but madr (which writes a folder).
+
+    `artifact_states` are the artifacts as checked on disk (artifact_files.artifact_states);
+    without them a report knows only which artifacts the records say are attached.
+    """
     if format == "md":
         from mlpl_tui import report_md
 
-        return report_md.render(project, framework)
+        return report_md.render(project, framework, artifact_states)
     if format == "html":
         from mlpl_tui import report_html
 
-        return report_html.render(project, framework)
+        return report_html.render(project, framework, artifact_states)
     if format == "csv":
         from mlpl_tui import report_csv
 
-        return report_csv.render(project, framework)
+        return report_csv.render(project, framework, artifact_states)
     if format == "json":
         from mlpl_tui import report_json
 
-        return report_json.render(project, framework)
+        return report_json.render(project, framework, artifact_states)
     raise UsageError(f"unknown report format '{format}': use one of {', '.join(FORMATS)}")
 
 
@@ -63,7 +74,12 @@ def cmd_report(session: Session) -> int:
         return 0
     if output is not None and output.is_dir():
         raise UsageError(f"{output} is a folder: name the file to write with -o FILE")
-    text = render(session.load(), session.framework, format)
+    from mlpl_tui.artifact_files import artifact_states
+
+    project, framework = session.load(), session.framework
+    # Attached files are checked where they live: beside the state file, in its git work tree.
+    states = artifact_states(project, framework, session.path.absolute().parent)
+    text = render(project, framework, format, states)
     if output is None:
         sys.stdout.write(text)
         return 0

@@ -1,18 +1,27 @@
-"""The CSV export for spreadsheets: effort entries and history events, one row each.
+"""The CSV export for spreadsheets: effort entries, history events, artifacts and learnings,
+one row each.
 
 An event's `detail` holds, whole, the texts it wrote (a skip reason, an experiment's result, a
 decision's context) and the decision status moves it made, which its summary cuts or leaves out.
+An artifact attached or required has a row with its state in `action`, its title in `text`
+and in `detail` whether it is required, then its locations, a line each; a learning's row has
+its text in `text` and what taught it in `detail`.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from mlpl_tui.framework import Framework
 from mlpl_tui.model import Project
-from mlpl_tui.report_view import ReportView
+from mlpl_tui.report_view import ArtifactRow, ReportView, location_note
 from mlpl_tui.wording import shown_date
+
+if TYPE_CHECKING:
+    from mlpl_tui.artifact_files import ArtifactState
 
 COLUMNS = (
     "kind",
@@ -39,9 +48,24 @@ def cell(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def render(project: Project, framework: Framework) -> str:
-    """One CSV table: `kind` is `effort` or `event`; columns that do not apply are empty."""
-    view = ReportView(project, framework)
+def artifact_detail(row: ArtifactRow) -> str:
+    """`required` or `optional`, then each location on a line of its own, its state after it:
+    `docs/data-report.md (stale, last changed 2026-02-01)`."""
+    lines = ["required" if row.required else "optional"]
+    for place in row.locations:
+        note = location_note(place)
+        lines.append(place.location + (f" ({note})" if note else ""))
+    return "\n".join(lines)
+
+
+def render(
+    project: Project,
+    framework: Framework,
+    artifact_states: Sequence[ArtifactState] | None = None,
+) -> str:
+    """One CSV table: `kind` is `effort`, `event`, `artifact` or `learning`; columns that do not
+    apply are empty."""
+    view = ReportView(project, framework, artifact_states)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
@@ -83,6 +107,46 @@ def render(project: Project, framework: Framework) -> str:
                 cell(ev.action),
                 cell(ev.summary),
                 cell(event_row.detail),
+            )
+        )
+    for art in view.listed_artifacts:
+        link = art.artifact.info.link
+        writer.writerow(
+            (
+                "artifact",
+                cell(art.id),
+                cell(shown_date(link.updated_at)) if link else "",
+                cell(link.updated_at) if link else "",
+                cell(link.updated_by) if link else "",
+                cell(art.artifact.info.stage),
+                cell(art.artifact.info.module or ""),
+                "",
+                "",
+                "",
+                "",
+                cell(art.state),
+                cell(art.title),
+                cell(artifact_detail(art)),
+            )
+        )
+    for learned in view.learnings:
+        x = learned.learning
+        writer.writerow(
+            (
+                "learning",
+                cell(x.id),
+                cell(shown_date(x.created_at)),
+                cell(x.created_at),
+                cell(x.created_by),
+                cell(x.stage or ""),
+                cell(x.module or ""),
+                "",
+                "",
+                "",
+                "",
+                "learning.add",
+                cell(x.text),
+                cell(learned.sources_words),
             )
         )
     return buffer.getvalue()

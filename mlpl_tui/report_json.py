@@ -6,7 +6,8 @@ field is removed or changes meaning, not when one is added.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -14,16 +15,29 @@ from mlpl_tui.figures import REWORK_DEFINITION
 from mlpl_tui.framework import Framework
 from mlpl_tui.model import Project
 from mlpl_tui.progress import status_summary
-from mlpl_tui.report_view import QuestionRow, ReportView, StatusChange
+from mlpl_tui.report_view import (
+    ArtifactRow,
+    LearningRow,
+    QuestionRow,
+    ReportView,
+    StatusChange,
+)
 from mlpl_tui.sanitize import escape_json
+
+if TYPE_CHECKING:
+    from mlpl_tui.artifact_files import ArtifactState
 
 FORMAT = "mlpl-tui-report"
 FORMAT_VERSION = 1
 
 
-def export(project: Project, framework: Framework) -> dict[str, Any]:
-    """The export as plain data."""
-    view = ReportView(project, framework)
+def export(
+    project: Project,
+    framework: Framework,
+    artifact_states: Sequence[ArtifactState] | None = None,
+) -> dict[str, Any]:
+    """The export as plain data; `artifact_states` as checked on disk (else from the records)."""
+    view = ReportView(project, framework, artifact_states)
     effort = view.effort
     summary = status_summary(project, framework)
     for stage in summary["stages"]:
@@ -89,6 +103,8 @@ def export(project: Project, framework: Framework) -> dict[str, Any]:
                 for it in view.iterations
             ],
         },
+        "artifacts": [_artifact(row) for row in view.artifacts],
+        "learnings": [_learning(row) for row in view.learnings],
         "questions": [_question(q) for q in view.questions],
         "open_items": {
             "revisit": [m.id for m in items.revisit],
@@ -96,8 +112,46 @@ def export(project: Project, framework: Framework) -> dict[str, Any]:
             "required_ahead": items.required_ahead,
             "running_experiments": [e.id for e in items.running_experiments],
             "proposed_decisions": [d.id for d in items.proposed_decisions],
+            "artifacts": [row.id for row in view.open_artifacts],
         },
         "events": [{**_fields(e), "refs": list(e.refs)} for e in project.events],
+    }
+
+
+def _artifact(row: ArtifactRow) -> dict[str, Any]:
+    info, link = row.artifact.info, row.artifact.info.link
+    declared = info.declared
+    return {
+        "id": info.id,
+        "title": info.title,
+        "stage": info.stage,
+        "module": info.module,
+        "required": info.required,
+        "declared": declared is not None,
+        "path": (declared.path or None) if declared else None,
+        "template": (declared.template or None) if declared else None,
+        "state": row.state,
+        "since": row.artifact.since,
+        "locations": [
+            {
+                "location": x.location,
+                "state": x.state,
+                "changed_at": x.changed_at,
+                "problem": x.problem,
+            }
+            for x in row.locations
+        ],
+        "attached_at": link.attached_at if link else None,
+        "attached_by": link.attached_by if link else None,
+        "updated_at": link.updated_at if link else None,
+        "updated_by": link.updated_by if link else None,
+    }
+
+
+def _learning(row: LearningRow) -> dict[str, Any]:
+    return {
+        **_fields(row.learning),
+        "sources": [{"id": x.id, "kind": x.table, "text": x.words} for x in row.sources],
     }
 
 
@@ -128,6 +182,10 @@ def _fields(record: object) -> dict[str, Any]:
     return dict(vars(record))
 
 
-def render(project: Project, framework: Framework) -> str:
-    data = orjson.dumps(export(project, framework), option=orjson.OPT_INDENT_2)
+def render(
+    project: Project,
+    framework: Framework,
+    artifact_states: Sequence[ArtifactState] | None = None,
+) -> str:
+    data = orjson.dumps(export(project, framework, artifact_states), option=orjson.OPT_INDENT_2)
     return escape_json(data.decode("utf-8")) + "\n"

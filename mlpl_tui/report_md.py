@@ -10,14 +10,24 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from mlpl_tui.figures import REWORK_DEFINITION
 from mlpl_tui.framework import Framework
 from mlpl_tui.journey import Step
 from mlpl_tui.model import Project
 from mlpl_tui.progress import format_minutes
-from mlpl_tui.report_view import DecisionRow, ExperimentRow, ReportView
+from mlpl_tui.report_view import (
+    ArtifactRow,
+    DecisionRow,
+    ExperimentRow,
+    ReportView,
+    location_note,
+)
 from mlpl_tui.wording import plural, short_title, shown_date, shown_time, status_word
+
+if TYPE_CHECKING:
+    from mlpl_tui.artifact_files import ArtifactState
 
 # Characters that would start markup: HTML's three as entities, Markdown's with a backslash.
 _ESCAPES = str.maketrans(
@@ -122,9 +132,13 @@ def journey_text(steps: list[Step], framework: Framework) -> list[str]:
     return ["```text", *(r.replace("`", "'") for r in rows), "```"]
 
 
-def render(project: Project, framework: Framework) -> str:
-    """The whole Markdown report."""
-    view = ReportView(project, framework)
+def render(
+    project: Project,
+    framework: Framework,
+    artifact_states: Sequence[ArtifactState] | None = None,
+) -> str:
+    """The whole Markdown report; `artifact_states` as checked on disk (else from the records)."""
+    view = ReportView(project, framework, artifact_states)
     out = _summary(view)
     for section in (
         _progress,
@@ -132,6 +146,8 @@ def render(project: Project, framework: Framework) -> str:
         _switches,
         _decisions,
         _experiments,
+        _artifacts,
+        _learnings,
         _effort,
         _open_items,
         _questions,
@@ -232,7 +248,7 @@ def _decision_link(row: DecisionRow) -> str:
 def _decisions(view: ReportView) -> list[str]:
     out = ["", "## Decisions", ""]
     if not view.decisions:
-        out.append("No decisions recorded.")
+        out += ["No decisions recorded.", ""]
     else:
         out += _table(
             ("#", "Decision", "Status", "Date", "Stage"),
@@ -300,6 +316,62 @@ def _experiment(row: ExperimentRow) -> tuple[str, ...]:
     return (f"E{row.number}", *cells, format_minutes(row.minutes), md(e.result), why)
 
 
+def _locations(row: ArtifactRow) -> str:
+    """Each location as text (a URL too: never a link), with its state when it has one."""
+    parts = []
+    for place in row.locations:
+        note = location_note(place)
+        parts.append(md(place.location) + (f" ({md(note)})" if note else ""))
+    return "; ".join(parts)
+
+
+def _artifacts(view: ReportView) -> list[str]:
+    out = ["", "## Artifacts", ""]
+    shown = view.listed_artifacts
+    if shown:
+        out += _table(
+            ("Artifact", "Stage", "", "State", "Where"),
+            [
+                (
+                    f"{md(row.title)} ({md(row.id)})",
+                    md(row.where),
+                    "required" if row.required else "optional",
+                    md(row.state_words),
+                    _locations(row),
+                )
+                for row in shown
+            ],
+        )
+    else:
+        out.append("None attached.")
+    rest = view.unlisted_artifacts
+    if rest:
+        names = ", ".join(f"{md(row.title)} ({md(row.id)})" for row in rest)
+        out += ["", f"Not attached (optional): {names}."]
+    return out
+
+
+def _learnings(view: ReportView) -> list[str]:
+    out = ["", "## Learnings", ""]
+    if not view.learnings:
+        return [*out, "None noted."]
+    return out + _table(
+        ("#", "Learning", "Stage", "Learned from", "By", "Noted"),
+        [
+            (
+                f"L{row.number}",
+                md(row.learning.text),
+                md(row.where),
+                md(row.sources_words),
+                md(row.learning.created_by),
+                _day(row.learning.created_at),
+            )
+            for row in view.learnings
+        ],
+        "r",
+    )
+
+
 def _effort(view: ReportView) -> list[str]:
     effort = view.effort
     out = ["", "## Effort", ""]
@@ -338,6 +410,7 @@ def _open_items(view: ReportView) -> list[str]:
     out = ["", "## Open items", ""]
     if items.empty:
         out.append("Nothing open.")
+    out += [f"- [ ] {_open_artifact(row)}" for row in view.open_artifacts]
     out += [f"- [ ] Revisit {md(m.title)} ({md(m.id)})" for m in items.revisit]
     out += [
         f"- [ ] Required, {r.status}: {md(r.module.title)} ({md(r.module.id)})"
@@ -348,6 +421,12 @@ def _open_items(view: ReportView) -> list[str]:
     if items.required_ahead:
         out += ["", f"{items.required_ahead} required modules lie in stages not reached yet."]
     return out
+
+
+def _open_artifact(row: ArtifactRow) -> str:
+    """`Artifact stale since 2026-03-13: Data report (data-report)`, `, required` when it is."""
+    required = ", required" if row.required else ""
+    return f"Artifact {md(row.state_words)}{required}: {md(row.title)} ({md(row.id)})"
 
 
 def _questions(view: ReportView) -> list[str]:

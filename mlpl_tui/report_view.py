@@ -8,10 +8,21 @@ recorded changes (mlpl_tui.history), never from their summaries, which cut long 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from urllib.parse import urlsplit
 
+from mlpl_tui.artifact_files import ArtifactState, LocationState, state_words
+from mlpl_tui.artifacts import (
+    ATTACHED,
+    CURRENT,
+    STALE,
+    URL_SCHEMES,
+    artifact_infos,
+    recorded_states,
+    stale_since,
+)
 from mlpl_tui.figures import (
     Effort,
     IterationRow,
@@ -22,13 +33,23 @@ from mlpl_tui.figures import (
     is_rework,
     iteration_rows,
     module_title,
+    open_artifacts,
     open_items,
     stage_title,
 )
 from mlpl_tui.framework import ExplorationQuestion, Framework, Module
 from mlpl_tui.history import record_changes
 from mlpl_tui.journey import Step, journey
-from mlpl_tui.model import Answer, Decision, EffortEntry, Event, Experiment, Project, Switch
+from mlpl_tui.model import (
+    Answer,
+    Decision,
+    EffortEntry,
+    Event,
+    Experiment,
+    Learning,
+    Project,
+    Switch,
+)
 from mlpl_tui.progress import (
     StageProgress,
     current_stage_id,
@@ -230,12 +251,139 @@ def event_detail(event: Event) -> str:
     return "; ".join(parts)
 
 
-class ReportView:
-    """What the reports show about one project, derived once from the project and framework."""
+def link_target(location: str) -> str | None:
+    """`location` when a report may make it a link: an http(s) URL with a host, one line of
+    printable text without spaces (what `artifacts.check_location` lets in); None otherwise, so
+    a location planted in the file (`javascript:…`, a path) is only ever shown as text."""
+    if not location.isprintable() or any(c.isspace() for c in location):
+        return None
+    scheme, _, rest = location.partition(":")
+    if scheme.lower() not in URL_SCHEMES or not rest.startswith("//"):
+        return None
+    try:
+        parts = urlsplit(location)
+    except ValueError:
+        return None
+    return location if parts.scheme.lower() in URL_SCHEMES and parts.netloc else None
 
-    def __init__(self, project: Project, framework: Framework) -> None:
+
+def location_note(place: LocationState) -> str:
+    """What a report says after a location: `stale, last changed 2026-02-01`, `file missing`;
+    "" for a link or a file not checked on disk."""
+    if place.state == ATTACHED:
+        return ""
+    if place.state in (STALE, CURRENT) and place.changed_at:
+        return f"{place.state}, last changed {shown_date(place.changed_at)}"
+    return place.state
+
+
+@dataclass(frozen=True)
+class ArtifactRow:
+    """An artifact with its state and locations, and the titles of where it is filed."""
+
+    artifact: ArtifactState
+    stage_title: str
+    module_title: str  # "" when it is filed under the stage alone
+
+    @property
+    def id(self) -> str:
+        return self.artifact.info.id
+
+    @property
+    def title(self) -> str:
+        return self.artifact.info.title
+
+    @property
+    def required(self) -> bool:
+        return self.artifact.info.required
+
+    @property
+    def state(self) -> str:
+        return self.artifact.state
+
+    @property
+    def locations(self) -> tuple[LocationState, ...]:
+        return self.artifact.locations
+
+    @property
+    def where(self) -> str:
+        return (
+            f"{self.stage_title} / {self.module_title}" if self.module_title else self.stage_title
+        )
+
+    @property
+    def state_words(self) -> str:
+        """`stale since 2026-03-13` (the loop back that made it stale), else the state."""
+        since = self.artifact.since
+        return (
+            f"{self.state} since {shown_date(since)}"
+            if self.state == STALE and since
+            else self.state
+        )
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """A record a learning came from, in words: `switch back to Data on 2026-03-01`,
+    `experiment E2: …`, `decision D3: …`; `table` is None when the record is gone."""
+
+    id: str
+    table: str | None
+    words: str
+
+
+@dataclass(frozen=True)
+class LearningRow:
+    """A learning, numbered L1, L2, ... in the order they were noted, with what taught it."""
+
+    number: int
+    learning: Learning
+    stage_title: str
+    module_title: str  # "" when it is filed under the stage alone
+    sources: tuple[SourceRow, ...]
+
+    @property
+    def where(self) -> str:
+        return (
+            f"{self.stage_title} / {self.module_title}" if self.module_title else self.stage_title
+        )
+
+    @property
+    def sources_words(self) -> str:
+        return "; ".join(source.words for source in self.sources)
+
+
+def recorded_artifact_states(project: Project, framework: Framework) -> list[ArtifactState]:
+    """Artifact states from the records alone (missing or attached), for a report made without
+    looking at the disk."""
+    known = recorded_states(project, framework)
+    return [
+        ArtifactState(
+            info,
+            known[info.id],
+            tuple(LocationState(x, ATTACHED) for x in info.locations),
+            stale_since(project, info.stage),
+        )
+        for info in artifact_infos(project, framework)
+    ]
+
+
+class ReportView:
+    """What the reports show about one project, derived once from the project and framework.
+
+    `artifact_states` are the artifacts' states as checked on disk (artifact_files); without
+    them the records alone say which artifacts are attached.
+    """
+
+    def __init__(
+        self,
+        project: Project,
+        framework: Framework,
+        artifact_states: Sequence[ArtifactState] | None = None,
+    ) -> None:
         self.project = project
         self.framework = framework
+        self._artifact_states = artifact_states
 
     @property
     def name(self) -> str:
@@ -379,8 +527,79 @@ class ReportView:
         ]
 
     @cached_property
+    def artifact_states(self) -> list[ArtifactState]:
+        if self._artifact_states is None:
+            return recorded_artifact_states(self.project, self.framework)
+        return list(self._artifact_states)
+
+    @cached_property
+    def artifact_words(self) -> dict[str, str]:
+        """Artifact id to state, as figures.open_items takes them."""
+        return state_words(self.artifact_states)
+
+    @cached_property
+    def artifacts(self) -> list[ArtifactRow]:
+        """Every artifact: the declared ones in framework order, then free ones."""
+        f = self.framework
+        return [
+            ArtifactRow(a, stage_title(f, a.info.stage), module_title(f, a.info.module))
+            for a in self.artifact_states
+        ]
+
+    @cached_property
+    def listed_artifacts(self) -> list[ArtifactRow]:
+        """The artifacts a report lists one by one: those attached, and required ones."""
+        return [row for row in self.artifacts if row.locations or row.required]
+
+    @cached_property
+    def unlisted_artifacts(self) -> list[ArtifactRow]:
+        """Optional artifacts with nothing attached, which a report only names."""
+        return [row for row in self.artifacts if not (row.locations or row.required)]
+
+    @cached_property
+    def learnings(self) -> list[LearningRow]:
+        f = self.framework
+        return [
+            LearningRow(
+                i,
+                x,
+                stage_title(f, x.stage),
+                module_title(f, x.module),
+                tuple(self._source(id) for id in x.sources),
+            )
+            for i, x in enumerate(self.project.learnings, start=1)
+        ]
+
+    @cached_property
+    def _sources(self) -> dict[str, SourceRow]:
+        """What a learning may name as its source, by id, in words."""
+        found: dict[str, SourceRow] = {}
+        for d in self.decisions:
+            words = f"decision D{d.number}: {d.decision.title}"
+            found[d.decision.id] = SourceRow(d.decision.id, "decisions", words)
+        for e in self.experiments:
+            words = f"experiment E{e.number}: {e.experiment.title}"
+            found[e.experiment.id] = SourceRow(e.experiment.id, "experiments", words)
+        for s in self.switches:
+            words = f"switch back to {s.to_title} on {shown_date(s.switch.at)}"
+            found[s.switch.id] = SourceRow(s.switch.id, "switches", words)
+        return found
+
+    def _source(self, id: str) -> SourceRow:
+        return self._sources.get(id) or SourceRow(id, None, f"{id} (no longer in the file)")
+
+    @cached_property
     def open_items(self) -> OpenItems:
-        return open_items(self.project, self.framework)
+        return open_items(self.project, self.framework, self.artifact_words)
+
+    @cached_property
+    def open_artifacts(self) -> list[ArtifactRow]:
+        """The artifacts open_items names (figures.open_artifacts): required ones missing, stale
+        or without their file, and any attached one gone stale or without its file, in the
+        stages reached so far."""
+        found = open_artifacts(self.project, self.framework, self.artifact_words)
+        ids = {info.id for info, _ in found}
+        return [row for row in self.artifacts if row.id in ids]
 
     @cached_property
     def required_items(self) -> list[RequiredItem]:

@@ -41,6 +41,13 @@ build: Callable[[Path], Path] = _generator.build
 def test_the_committed_demo_is_what_the_generator_writes(tmp_path: Path) -> None:
     built = build(tmp_path / "mlpl.json")
     assert built.read_bytes() == DEMO_FILE.read_bytes(), "run: python data/demo/make_demo.py"
+    # Its documents too: the charter and the data report, written beside it in docs/.
+    names = _generator.documents_of(built)
+    assert [n.as_posix() for n in names] == ["docs/charter.md", "docs/data-report.md"]
+    committed = sorted(p.name for p in (DEMO_FILE.parent / "docs").iterdir())
+    assert committed == [n.name for n in names]
+    for name in names:
+        assert (tmp_path / name).read_bytes() == (DEMO_FILE.parent / name).read_bytes(), name
 
 
 def test_the_demo_reaches_acceptance_after_14_iterations_and_is_sound(
@@ -101,6 +108,37 @@ def test_the_demo_records_what_the_history_and_reports_now_keep(framework: Frame
     assert skipped[0].reason.split(";")[0] in text  # the skip reason, in the module table
 
 
+def test_the_demo_notes_learnings_and_attaches_documents_and_links(
+    framework: Framework,
+) -> None:
+    """Learnings taught by switches, an abandoned experiment and decisions; the charter and the
+    data report as documents (edited by hand, then refreshed), a tracking link, a free artifact."""
+    project = Store(DEMO_FILE).load()
+    assert 4 <= len(project.learnings) <= 6
+    sources = {id for x in project.learnings for id in x.sources}
+    switches = {s.id for s in project.switches}
+    dropped = {e.id for e in project.experiments if e.status == "abandoned"}
+    decisions = {d.id for d in project.decisions}
+    assert sources & switches and sources & dropped and sources & decisions
+    assert sources <= switches | dropped | decisions
+    links = project.artifact_links
+    assert links["project-charter"].locations == ("docs/charter.md",)
+    assert links["data-report"].locations == ("docs/data-report.md",)
+    assert links["experiment-log"].locations[0].startswith("https://")
+    free = [link for id, link in links.items() if id not in framework.artifacts]
+    assert [(x.title, x.stage) for x in free] == [("Pilot dashboard for the planners", "delivery")]
+    charter = (DEMO_FILE.parent / "docs" / "charter.md").read_text(encoding="utf-8")
+    assert "A regional drinks wholesaler" in charter  # written by hand
+    assert "accepted by the client, iteration 14" in charter  # refreshed at the end
+    report = (DEMO_FILE.parent / "docs" / "data-report.md").read_text(encoding="utf-8")
+    assert "Added on 2 March (iteration 7)" in report and "| 14 | 2026-04-08 |" in report
+    text = render(project, framework)
+    assert "| L1 | In a seasonal business" in text
+    assert "switch back to Data acquisition on 2026-01-21" in text
+    assert "experiment E8: Two-stage model" in text
+    assert "Pilot dashboard for the planners (pilot-dashboard)" in text
+
+
 def test_search_finds_a_word_past_the_summary_cut_of_a_switch_reason(
     cli: Callable[..., Result], tmp_path: Path
 ) -> None:
@@ -142,6 +180,12 @@ def test_demo_copies_the_project_and_opens_it(
     copy = tmp_path / "here" / "mlpl.json"
     assert copy.read_bytes() == DEMO_FILE.read_bytes()
     assert [p.resolve() for p in opened] == [copy]
+    for name in ("charter.md", "data-report.md"):  # the documents its artifacts point to
+        bundled = DEMO_FILE.parent / "docs" / name
+        assert (tmp_path / "here" / "docs" / name).read_bytes() == bundled.read_bytes()
+    listed = json.loads(cli("artifact", "list", "--json", "--file", str(copy)).out)
+    states = {a["id"]: a["state"] for a in listed}
+    assert states["project-charter"] == states["data-report"] == "current"
 
     default = cli("demo")
     assert default.code == 0 and (tmp_path / "mlpl-demo" / "mlpl.json").is_file()
@@ -157,6 +201,13 @@ def test_demo_refuses_to_replace_a_project(
     assert done.code == 2
     assert "already exists" in done.err and len(done.err.strip().splitlines()) == 1
     assert (tmp_path / "mine" / "mlpl.json").read_text(encoding="utf-8") == "{}"
+    # A document of the same name is not replaced either, and nothing is copied.
+    (tmp_path / "theirs" / "docs").mkdir(parents=True)
+    (tmp_path / "theirs" / "docs" / "charter.md").write_text("mine", encoding="utf-8")
+    done = cli("demo", "theirs")
+    assert done.code == 2 and "charter.md already exists" in done.err
+    assert not (tmp_path / "theirs" / "mlpl.json").exists()
+    assert sorted(p.name for p in (tmp_path / "theirs" / "docs").iterdir()) == ["charter.md"]
 
 
 def test_the_demo_file_lives_in_data_which_the_wheel_ships() -> None:

@@ -1,12 +1,16 @@
 """Build the bundled demo project, data/demo/mlpl.json, with the lifecycle rules themselves.
 
-    python data/demo/make_demo.py [OUT]      (default: data/demo/mlpl.json)
+    python data/demo/make_demo.py [OUT]      (default: data/demo/mlpl.json; documents beside it
+                                              in docs/)
 
 An illustrative seasonal-demand forecasting project that follows the worked example of the
 MLPL articles: stage 1 goes smoothly; in stage 2 the team finds history for only one season
 while temperature drives demand (a data switch); it goes on, plausibly, to the client's
 acceptance after 14 iterations over about three months. The people, the client and the figures
-are invented.
+are invented. Along the way the team notes what it learns, attaches its artifacts (an MLflow
+experiment log and the planners' pilot dashboard as links) and keeps two living documents, the
+project charter and the data report, written from their templates into data/demo/docs/, edited
+by hand as the project loops back, and refreshed at the end.
 
 Every record is made by the real lifecycle functions and the real store, on a fixed clock with
 ids drawn from a seeded generator, so the output is the same bytes on every run (a test checks
@@ -16,6 +20,7 @@ that the committed file is what this script writes).
 from __future__ import annotations
 
 import random
+import re
 import shutil
 import sys
 import tempfile
@@ -27,7 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from mlpl_tui import corrections, lifecycle, store
+from mlpl_tui import artifacts, corrections, documents, learnings, lifecycle, store
 from mlpl_tui.framework import Framework, builtin_framework_path, load_framework
 from mlpl_tui.lifecycle import Context
 from mlpl_tui.model import Change, Project
@@ -36,6 +41,7 @@ from mlpl_tui.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_FILE = ROOT / "data" / "demo" / "mlpl.json"
+DOCS = "docs"  # the documents' folder, beside mlpl.json
 NAME = "Seasonal demand forecast (illustrative demo)"
 LEAD, ML, DATA = "Priya Raman", "Tomás Ortega", "Ana Kowalski"
 
@@ -62,10 +68,12 @@ class Story:
 
     def __init__(self, path: Path, framework: Framework, make_id: Callable[[], str]) -> None:
         self.framework, self.make_id = framework, make_id
+        self.root = path.parent
         self.day, self.minute = date(2026, 1, 12), 9 * 60
         self.store = Store.create(path, lifecycle.new_project(NAME, self.ctx(LEAD)))
         self.experiments: dict[str, str] = {}
         self.decisions: dict[str, str] = {}
+        self.switches: dict[str, str] = {}
 
     def ctx(self, who: str) -> Context:
         self.minute += 1
@@ -114,8 +122,13 @@ class Story:
     def advance(self, who: str = LEAD) -> None:
         self.do(who, lifecycle.advance)
 
-    def switch(self, stage: str, module: str, category: str, reason: str) -> None:
-        self.do(LEAD, lifecycle.switch_back, stage, category, reason, module)
+    def switch(
+        self, stage: str, module: str, category: str, reason: str, key: str | None = None
+    ) -> None:
+        result = self.do(LEAD, lifecycle.switch_back, stage, category, reason, module)
+        if key is not None:
+            assert result is not None
+            self.switches[key] = result
 
     def decide(self, key: str, who: str, title: str, decision: str, **kw: Any) -> None:
         if "supersedes" in kw:
@@ -167,12 +180,60 @@ class Story:
                 old = project.modules[module.id].note
                 self.done(who, module.id, f"{old}\n{note}".strip())
 
+    def learn(self, who: str, module: str, text: str, *sources: str) -> None:
+        """A learning, taught by switches, experiments and decisions named by their keys."""
+        known = {**self.switches, **self.experiments, **self.decisions}
+        ids = [known[key] for key in sources]
+        self.do(who, learnings.learn, " ".join(text.split()), module=module, sources=ids)
+
+    def attach(self, who: str, artifact: str, location: str, **kw: Any) -> None:
+        self.do(who, artifacts.attach, artifact, location, **kw)
+
+    def document(self, who: str, artifact: str, sections: dict[str, str]) -> None:
+        """`doc new ARTIFACT`, the team's own text in its sections, `artifact attach`."""
+        location = documents.create_document(self.project, self.framework, self.root, artifact)
+        for heading, text in sections.items():
+            self.edit(location, heading, text, replace=True)
+        self.attach(who, artifact, location)
+
+    def edit(self, location: str, heading: str, text: str, replace: bool = False) -> None:
+        """A hand edit: the section's template prompt replaced by `text`, or `text` added as a
+        paragraph at the end of the section."""
+        path = self.root / location
+        old = path.read_text(encoding="utf-8")
+        start = old.index(f"\n## {heading}\n\n") + len(heading) + 6
+        end = old.find("\n\n## ", start)
+        end = len(old.rstrip("\n")) if end < 0 else end
+        paragraph = _wrapped(text)
+        if replace:
+            prompt = re.compile(r"_[^_]+_")
+            assert prompt.fullmatch(old[start:end]), f"{location}: {heading} was written already"
+            new = old[:start] + paragraph + old[end:]
+        else:
+            new = old[:end] + "\n\n" + paragraph + old[end:]
+        path.write_text(new, encoding="utf-8")
+
+    def refresh(self, artifact: str) -> None:
+        """`doc refresh ARTIFACT`: the generated parts rewritten, the hand-written ones kept."""
+        documents.refresh_artifact(self.project, self.framework, self.root, artifact)
+
     def gate_open(self, stage: str) -> bool:
         project = self.project
         return all(
             module_status(project, m.id) in PASSED
             for m in self.framework.stage(stage).required_modules
         )
+
+
+def _wrapped(text: str, width: int = 96) -> str:
+    """A paragraph as a person writes Markdown: one line break every `width` characters or so."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "\n".join(lines)
 
 
 def weekdays(first: str, last: str) -> list[str]:
@@ -248,6 +309,26 @@ def tell(s: Story) -> None:
         "The engagement is a fixed three-month exploration whose milestone plan the client's "
         "programme office owns; we demo every second Friday instead",
     )
+    s.document(
+        LEAD,
+        "project-charter",
+        {
+            "Business problem": "A regional drinks wholesaler writes off short-shelf-life drinks "
+            "after cool weeks and runs out of them in hot ones. Planners order for 9 depots from "
+            "last year's sales and experience; waste and lost sales are costed in the monthly "
+            "report.",
+            "ML question": "Predict the units sold per depot, product and week, 8 weeks ahead, "
+            "every Monday, for the planners' weekly order.",
+            "Success criteria": "Volume-weighted MAPE at most 20% on the last 13 weeks held out, "
+            "and 25% better than ordering on last year's sales.",
+            "Scope and constraints": "The 9 depots and their 1,200 active products. Forecasts must "
+            "be explainable to planners; no personal data.",
+            "Stakeholders and communication": "Sponsor: the supply-chain director. The planning "
+            "lead signs off. A demo every second Friday instead of a milestone plan.",
+            "Data sources": "ERP sales since May 2025, product master and depot list, through "
+            "the client's IT; a weather source is still to be found.",
+        },
+    )
     s.advance()
     s.on("2026-01-19")
     s.doing(DATA, "data.acquisition")
@@ -272,6 +353,14 @@ def tell(s: Story) -> None:
         "data",
         "Only one season of sales history (since the ERP migration) while temperature drives "
         "demand: a year-round model needs data from all four seasons",
+        key="one-season",
+    )
+    s.learn(
+        ML,
+        "data.exploratory-analysis",
+        "In a seasonal business, check that the history covers every season before anything "
+        "else: one summer of sales cannot teach a model how demand follows temperature.",
+        "one-season",
     )
 
     # --- iteration 2: older history and weather; the old codes do not match -------------------
@@ -303,11 +392,20 @@ def tell(s: Story) -> None:
         "data",
         "18% of legacy product codes do not map to the new ones, and the migration month "
         "was loaded twice: the combined history is not usable as it is",
+        key="legacy-codes",
     )
 
     # --- iteration 3: a mapping table; into modelling; a leak -------------------------------
     s.on("2026-01-29")
     s.log(DATA, "6h", "data.cleaning", "Mapping table with the category manager")
+    s.learn(
+        DATA,
+        "data.cleaning",
+        "Joining data across an ERP migration costs a mapping table: product codes were renamed "
+        "and a month was loaded twice. Budget days with the category manager for it.",
+        "legacy-codes",
+        "legacy",
+    )
     s.on("2026-01-30")
     s.done(
         DATA,
@@ -322,8 +420,28 @@ def tell(s: Story) -> None:
     s.log(DATA, "2h", "data.pipeline", "Pipeline documented")
     s.done(ML, "data.exploratory-analysis", "Three summers and winters; temperature effect holds.")
     s.answer(ML, 2, "yes", "Three years of sales and weather after the legacy import.")
+    s.document(
+        DATA,
+        "data-report",
+        {
+            "Sources": "Sales from the new ERP (May 2025 on) and the legacy ERP's archived exports "
+            "(2022 to April 2025), joined through a mapping table; daily temperature from the "
+            "weather stations nearest the 9 depots.",
+            "Data dictionary": "`units`: units sold per depot, product and ISO week. `depot`: 9 "
+            "codes. `product`: 1,200 active codes after mapping. `tmax`, `tmean`: daily maximum "
+            "and mean temperature in °C at the depot's station.",
+            "Quality findings": "18% of legacy product codes were renamed at the migration: 212 "
+            "are mapped, checked by the category manager. The migration month was loaded twice "
+            "and is de-duplicated.",
+            "Gaps and what they mean": "Three years cover every season three times. Holidays and "
+            "promotions are not in the data yet.",
+            "Is the data enough?": "Yes: three summers and three winters of sales and weather, "
+            "with the temperature effect visible in each.",
+        },
+    )
     s.advance()
     s.on("2026-02-03")
+    s.attach(ML, "experiment-log", "https://mlflow.example.com/#/experiments/7")
     s.experiment(
         "naive",
         ML,
@@ -394,6 +512,13 @@ def tell(s: Story) -> None:
         module="business.problem-definition",
         supersedes="horizon-8w",
     )
+    s.edit(
+        "docs/charter.md",
+        "ML question",
+        "Revised on 12 February (iteration 5): daily units per depot and product, 10 days "
+        "ahead, for the twice-weekly summer orders. Issued weather forecasts reach 10 days; the "
+        "8-week plan stays on seasonal profiles.",
+    )
     s.done(
         LEAD,
         "business.problem-definition",
@@ -405,6 +530,13 @@ def tell(s: Story) -> None:
     s.on("2026-02-16")
     s.log(DATA, "5h", "data.pre-processing", "Daily grain instead of weekly")
     s.redo("data", DATA, "Rebuilt at daily grain with issued forecasts (iteration 5).")
+    s.edit(
+        "docs/data-report.md",
+        "Data dictionary",
+        "Revised on 16 February (iteration 5): `units` per depot, product and day; `tmax_fc`, "
+        "the maximum temperature forecast issued on the day of the order, 1 to 10 days ahead, "
+        "from the weather service's archive, in place of the observed temperature.",
+    )
     s.advance()
     s.on("2026-02-17")
     s.experiment(
@@ -496,6 +628,7 @@ def tell(s: Story) -> None:
         "data",
         "Stock-outs are recorded as zero sales, so the history understates demand exactly on "
         "the hottest days",
+        key="stock-outs",
     )
 
     # --- iteration 7: stock-outs as censored demand; a leaky split --------------------------------
@@ -517,6 +650,21 @@ def tell(s: Story) -> None:
     s.log(DATA, "5h", "data.cleaning", "Stock-out flags from stock snapshots")
     s.redo("data", DATA, "Stock-out days flagged from stock snapshots (iteration 7).")
     s.done(DATA, "data.cleaning", "Stock-out days flagged: 3.1% of depot-product-days.")
+    s.edit(
+        "docs/data-report.md",
+        "Quality findings",
+        "Added on 2 March (iteration 7): a stock-out is recorded as zero sales. Days without "
+        "stock at opening are flagged from the warehouse's daily snapshots (3.1% of "
+        "depot-product-days) and left out of the training target.",
+    )
+    s.learn(
+        DATA,
+        "data.cleaning",
+        "Zero sales on a day without stock are missing demand, not low demand: where sales "
+        "stand in for demand, ask for stock snapshots from the start.",
+        "stock-outs",
+        "censored",
+    )
     s.advance()
     s.on("2026-03-03")
     s.log(ML, "6h", "modelling.training", "Retrained without stock-out days", "lgbm-depot")
@@ -530,6 +678,7 @@ def tell(s: Story) -> None:
         "modelling",
         "The train/test split was random over days, so the model saw the future of every "
         "held-out week: a leak that makes every result optimistic",
+        key="leak",
     )
 
     # --- iteration 8: rolling-origin backtests; first pilot ---------------------------------------
@@ -552,6 +701,14 @@ def tell(s: Story) -> None:
         stage="modelling",
         module="modelling.training",
     )
+    s.learn(
+        ML,
+        "modelling.training",
+        "In a forecasting problem a random split leaks the future into training: evaluate "
+        "with rolling-origin backtests from the first model on.",
+        "leak",
+        "backtest",
+    )
     s.log(ML, "6h", "modelling.training", "Rolling-origin backtest harness", "rolling")
     s.on("2026-03-09")
     s.log(ML, "5h", "modelling.training", "Backtests of all candidates", "rolling")
@@ -563,6 +720,13 @@ def tell(s: Story) -> None:
     s.advance()
     s.on("2026-03-11")
     s.doing(LEAD, "delivery.solution-validation")
+    s.attach(
+        LEAD,
+        "pilot-dashboard",
+        "https://bi.example.com/dashboards/demand-pilot",
+        title="Pilot dashboard for the planners",
+        module="delivery.solution-validation",
+    )
     s.log(LEAD, "4h", "delivery.solution-validation", "Pilot at 2 depots with the planners")
     s.on("2026-03-12")
     s.log(ML, "3h", "delivery.solution-validation", "Pilot forecasts against orders")
@@ -583,6 +747,12 @@ def tell(s: Story) -> None:
     s.on("2026-03-17")
     s.log(DATA, "5h", "data.cleaning", "Promotion dates and discount depth normalised")
     s.redo("data", DATA, "Promotion calendar and discount depth added (iteration 9).")
+    s.edit(
+        "docs/data-report.md",
+        "Sources",
+        "Added on 17 March (iteration 9): marketing's promotion calendars, 2022 to 2026, with "
+        "the dates and discount depth of every promotion.",
+    )
     s.advance()
     s.on("2026-03-18")
     s.experiment(
@@ -621,6 +791,14 @@ def tell(s: Story) -> None:
         module="modelling.model-selection",
         status="rejected",
     )
+    s.learn(
+        ML,
+        "modelling.model-selection",
+        "A separate promotion uplift model gained nothing over promotion features in the main "
+        "model: try the simple feature before a second model.",
+        "uplift",
+        "no-uplift",
+    )
     s.on("2026-03-20")
     s.redo("modelling", ML, "Retrained with promotion features (iteration 9).")
     s.log(ML, "3h", "modelling.evaluation", "Aggregate MAPE 17%; planners ask per depot")
@@ -644,6 +822,12 @@ def tell(s: Story) -> None:
         module="modelling.evaluation",
         supersedes="metric-mape",
     )
+    s.edit(
+        "docs/charter.md",
+        "Success criteria",
+        "Revised on 23 March (iteration 10): weighted MAPE at most 20% and bias within 5% at "
+        "every depot over the rolling-origin backtest, as the planners judge depot by depot.",
+    )
     s.log(ML, "5h", "modelling.evaluation", "Per-depot metrics and bias correction")
     s.done(ML, "modelling.evaluation", "All 9 depots within MAPE 20% and bias 5%.")
     s.on("2026-03-24")
@@ -657,6 +841,7 @@ def tell(s: Story) -> None:
         "other",
         "Client IT requires the model to run inside their cloud tenant with their licensed "
         "weather feed; these constraints were never captured",
+        key="client-it",
     )
 
     # --- iteration 11: constraints; the licensed feed -----------------------------------------
@@ -671,6 +856,20 @@ def tell(s: Story) -> None:
         rationale="The only way to production; the feed is already paid for.",
         stage="business",
         module="business.constraints",
+    )
+    s.edit(
+        "docs/charter.md",
+        "Scope and constraints",
+        "Added on 26 March (iteration 11): everything runs inside the client's cloud tenant, "
+        "with weather from their licensed feed only; no outside APIs in production.",
+    )
+    s.learn(
+        LEAD,
+        "business.constraints",
+        "Ask the client's IT in the first week where the model must run and which data feeds "
+        "it may use: finding out at validation cost two iterations.",
+        "client-it",
+        "tenant",
     )
     s.done(
         LEAD,
@@ -695,6 +894,12 @@ def tell(s: Story) -> None:
     s.on("2026-03-31")
     s.log(DATA, "5h", "data.pre-processing", "Depots mapped to grid cells; features rebuilt")
     s.redo("data", DATA, "Weather from the licensed grid feed (iteration 12).")
+    s.edit(
+        "docs/data-report.md",
+        "Gaps and what they mean",
+        "Added on 31 March (iteration 12): weather now comes from the client's licensed feed, "
+        "forecasts on a 9 km grid rather than at stations; each depot is mapped to its grid cell.",
+    )
     s.advance()
     s.on("2026-04-01")
     s.log(ML, "6h", "modelling.training", "Retrained on grid weather", "lgbm-depot")
@@ -814,6 +1019,8 @@ def tell(s: Story) -> None:
     s.log(LEAD, "1h", "delivery.acceptance", "Exit report sent")
     assert s.gate_open("delivery")
     s.advance()
+    s.refresh("project-charter")
+    s.refresh("data-report")
 
 
 def build(path: Path) -> Path:
@@ -824,13 +1031,23 @@ def build(path: Path) -> Path:
     return path
 
 
+def documents_of(built: Path) -> list[Path]:
+    """The documents a build wrote beside its mlpl.json, relative to that folder."""
+    folder = built.parent / DOCS
+    return sorted(p.relative_to(built.parent) for p in folder.rglob("*") if p.is_file())
+
+
 def main(argv: list[str]) -> int:
     target = Path(argv[0]) if argv else DEMO_FILE
     with tempfile.TemporaryDirectory() as tmp:
         built = build(Path(tmp) / "mlpl.json")
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(built, target)
-    print(f"{target}: {target.stat().st_size} bytes")
+        print(f"{target}: {target.stat().st_size} bytes")
+        for name in documents_of(built):
+            (target.parent / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(built.parent / name, target.parent / name)
+            print(f"{target.parent / name}: {(target.parent / name).stat().st_size} bytes")
     return 0
 
 
