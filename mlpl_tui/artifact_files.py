@@ -187,10 +187,13 @@ def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
 
 
 def _work_tree(root: Path) -> Path | None:
-    done = _git(root, "rev-parse", "--show-toplevel")
-    if done is None or done.returncode != 0:
-        return None
-    return Path(os.fsdecode(done.stdout.strip()))
+    """The git work tree the project is in: the nearest folder holding `.git` (looked up here
+    rather than asked of git, which would cost a process on every read)."""
+    real = Path(os.path.realpath(root))
+    for folder in (real, *real.parents):
+        if os.path.lexists(folder / ".git"):
+            return folder
+    return None
 
 
 def _git_times(root: Path, top: Path, paths: list[str]) -> dict[str, str]:

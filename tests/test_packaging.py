@@ -94,9 +94,16 @@ def test_the_wheel_holds_only_the_mlpl_tui_package(installed: Installed) -> None
     assert {t for t in tops if not t.endswith(".dist-info")} == {"mlpl_tui"}
     assert not any(name.endswith("make_demo.py") for name in names)
     assert {"mlpl_tui/data/mlpl.yaml", "mlpl_tui/data/demo/mlpl.json"} <= names
+    shipped = {
+        f"mlpl_tui/{path.relative_to(ROOT).as_posix()}"
+        for folder in ("data/templates", "data/demo/docs")
+        for path in (ROOT / folder).glob("*.md")
+    }
+    assert len(shipped) >= 4, "the document templates and the demo's documents ship"
     assert {n for n in names if n.startswith("mlpl_tui/data/")} == {
         "mlpl_tui/data/mlpl.yaml",
         "mlpl_tui/data/demo/mlpl.json",
+        *shipped,
     }
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     assert "mlpl_tui/cli.py" in names and entry_points
