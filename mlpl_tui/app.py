@@ -3,8 +3,10 @@
 The app has three states. With no state file it shows the welcome screen, which offers to
 create one. With an unreadable or conflicted file it shows the read-only problem screen, keeps
 polling, and recovers when the file is fixed. Otherwise every main screen is a mode (`0`
-dashboard, `1`-`4` stages, `D` decisions, `h` history, `e` experiments, `c` conflicts) and
-every change goes through `act`, which applies one lifecycle rule under the store's lock.
+dashboard, `1`-`4` stages, `D` decisions, `h` history, `e` experiments, `c` conflicts, `W`
+learnings) and every change goes through `act`, which applies one lifecycle rule under the
+store's lock. The app is also the only part that reads the project's other files: the attached
+artifacts' states (once per snapshot), path completion, and opening a file in the editor.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -24,22 +27,31 @@ from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from mlpl_tui.artifact_files import Completion, complete_path
 from mlpl_tui.changes import EditConflict
 from mlpl_tui.errors import MlplError
 from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context
 from mlpl_tui.model import Change, Project, StateError
-from mlpl_tui.screens.base import Host, ProjectView, Rule, came_from, is_secondary
+from mlpl_tui.screens.base import (
+    Host,
+    ProjectView,
+    Rule,
+    came_from,
+    is_secondary,
+)
 from mlpl_tui.store import Store
 from mlpl_tui.widgets.option_list_guard import guard_option_list_paging
 from mlpl_tui.widgets.text import clip, data_markup
 from mlpl_tui.wording import STAGE_ORDER, stage_name
 
 if TYPE_CHECKING:
+    from mlpl_tui.artifact_files import ArtifactState
     from mlpl_tui.cli import Session
     from mlpl_tui.progress import LoopBackTarget
 
 DISK_POLL_SECONDS = 0.5
+OFFER_SECONDS = 30  # how long `L` starts from the loop back or experiment just recorded
 
 SCREEN_TITLES = {
     "dashboard": "Dashboard",
@@ -48,6 +60,7 @@ SCREEN_TITLES = {
     "experiments": "Experiments",
     "conflicts": "Conflicts",
     "effort": "Effort entries",
+    "learnings": "Learnings",
 }
 # Every main screen is a mode: the named ones above and `stage-<id>` for each stage.
 MODES = (*SCREEN_TITLES, *(f"stage-{s}" for s in STAGE_ORDER))
@@ -79,6 +92,10 @@ def make_screen(mode: str) -> Screen[None]:
         from mlpl_tui.screens.effort import EffortScreen
 
         return EffortScreen()
+    if mode == "learnings":
+        from mlpl_tui.screens.learnings import LearningsScreen
+
+        return LearningsScreen()
     from mlpl_tui.screens.stage import StageScreen
 
     return StageScreen(mode.removeprefix("stage-"))
@@ -169,9 +186,23 @@ class MlplApp(App[None], Host):
             id="effort",
             tooltip="Every effort entry, newest first: edit or remove one",
         ),
+        Binding(
+            "W",
+            "show('learnings')",
+            "Learnings",
+            id="learnings",
+            tooltip="What we learned: every learning and what taught it",
+        ),
         # In the key bar where there is room (it drops them first at 80 columns).
         Binding("u", "undo", "Undo", id="undo", tooltip="Undo your latest change"),
         Binding("U", "redo", "Redo", id="redo", tooltip="Redo what you last undid"),
+        Binding(
+            "L",
+            "learn",
+            "Learning",
+            id="learning",
+            tooltip="What did this teach us? Note a learning",
+        ),
         Binding(
             "question_mark",
             "help",
@@ -217,6 +248,9 @@ class MlplApp(App[None], Host):
         self.problem = problem
         self._failed_stamp: tuple[int, int, int] | None = None
         self._trail: list[str] = []  # the modes `escape` goes back to (screens/base.came_from)
+        # The artifacts' states of one snapshot: read from the files when first asked for.
+        self._artifact_states: tuple[Project, list[ArtifactState]] | None = None
+        self._offer: LearningOffer | None = None  # what `L` presets for a while
         for mode in MODES:
             self.add_mode(mode, partial(make_screen, mode))
 
@@ -294,6 +328,133 @@ class MlplApp(App[None], Host):
     def context(self) -> Context:
         """Who acts and the injected clock; screens show times from here, never the wall clock."""
         return self._make_context()
+
+    # --- artifacts: the project's files, read here and nowhere in the screens -------------------
+
+    @property
+    def project_folder(self) -> Path:
+        """The folder of the state file: artifact paths are relative to it."""
+        path = self.store.path if self.store is not None else (self.new_file or Path("mlpl.json"))
+        return path.absolute().parent
+
+    @property
+    def artifact_states(self) -> list[ArtifactState]:
+        """The states of the current snapshot's artifacts: the files are read (two git calls)
+        the first time a screen asks after a snapshot is loaded, not on every redraw."""
+        project = self.project
+        cached = self._artifact_states
+        if cached is None or cached[0] is not project:
+            cached = (project, self._read_artifact_states(project))
+            self._artifact_states = cached
+        return cached[1]
+
+    def _read_artifact_states(self, project: Project) -> list[ArtifactState]:
+        from mlpl_tui.artifact_files import ArtifactState, LocationState, artifact_states
+        from mlpl_tui.artifacts import artifact_infos, recorded_states
+
+        try:
+            return artifact_states(project, self._framework, self.project_folder)
+        except (OSError, ValueError) as exc:  # a location the file system cannot even look up
+            # What the records alone say, each location marked as not checked.
+            known = recorded_states(project, self._framework)
+            problem = f"not checked: {exc}"
+            return [
+                ArtifactState(
+                    info,
+                    known.get(info.id, "missing"),
+                    tuple(LocationState(x, "attached", problem=problem) for x in info.locations),
+                    None,
+                )
+                for info in artifact_infos(project, self._framework)
+            ]
+
+    def refresh_artifact_states(self) -> None:
+        """Read the attached files again (edited outside the state file) and redraw."""
+        if self._project is None or self.problem is not None:
+            return
+        self._artifact_states = None
+        screen = self.screen
+        if isinstance(screen, ProjectView) and screen.is_mounted:
+            try:
+                screen.show(self._project)
+            except MlplError as exc:
+                self.show_problem(str(exc))
+
+    def on_app_focus(self) -> None:
+        """Back in the app's terminal (where the terminal says so): files may have been edited
+        or committed meanwhile, so their states are read again, once."""
+        if self._artifact_states is not None:
+            self.refresh_artifact_states()
+
+    def project_location(self, typed: str) -> str:
+        """A typed path (relative to the project folder) or URL as it would be stored."""
+        from mlpl_tui.artifact_files import project_location
+
+        try:
+            return project_location(typed, self.project_folder)
+        except (OSError, ValueError) as exc:  # a NUL byte, a name too long for the system
+            from mlpl_tui.errors import UsageError
+
+            raise UsageError(f"that location cannot be looked up: {exc}") from None
+
+    def complete_location(self, typed: str) -> Completion:
+        return complete_path(self.project_folder, typed)
+
+    def open_location(self, location: str) -> str | None:
+        """Open an attached file in $VISUAL or $EDITOR (checked again first: still a file in
+        the project, not a link out of it), then read the artifacts' files again."""
+        from mlpl_tui.screens.editor import editor_command, run_editor
+
+        try:
+            stored = self.project_location(location)
+        except MlplError as exc:
+            return str(exc)
+        command, problem = editor_command()
+        if problem is not None:
+            return problem
+        returncode, problem = run_editor(self, command, self.project_folder / stored)
+        self.refresh_artifact_states()
+        if returncode is None:
+            return problem
+        if returncode != 0:
+            return f"the editor exited with status {returncode}"
+        return None
+
+    def refresh_document(self, artifact_id: str) -> tuple[list[str], str | None]:
+        """Rewrite the generated parts of an artifact's Markdown documents (documents.py)."""
+        try:
+            from mlpl_tui import documents
+        except ImportError:
+            return [], "this version cannot refresh documents yet"
+        try:
+            rewritten = documents.refresh_artifact(
+                self.project, self._framework, self.project_folder, artifact_id
+            )
+        except MlplError as exc:
+            return [], str(exc)
+        except OSError as exc:
+            return [], f"the document could not be rewritten: {exc}"
+        self.refresh_artifact_states()
+        return list(rewritten), None
+
+    # --- learnings ------------------------------------------------------------------------------
+
+    def offer_learning(self, source: str, stage: str | None, module: str | None) -> None:
+        """Say that `L` notes what `source` taught, and let it preset the source for a while."""
+        self._offer = LearningOffer(source, stage, module, time.monotonic() + OFFER_SECONDS)
+        key = self._key_display("learn", "L")
+        self.notify(
+            f"What did this teach us? {key} notes it (the source is filled in)",
+            title="A learning?",
+            timeout=OFFER_SECONDS,
+        )
+
+    def _key_display(self, action: str, default: str) -> str:
+        """The key bound to app `action` now (a keymap may have moved it)."""
+        for _key, binding in self._bindings:
+            if binding.action == action:
+                return self.get_key_display(binding)
+        return default
 
     # --- start-up and the three states ---------------------------------------------------------
 
@@ -466,7 +627,11 @@ class MlplApp(App[None], Host):
         self.push_screen(AdvanceModal(), follow)
 
     def action_loop_back(self) -> None:
+        from mlpl_tui.progress import current_stage_id
         from mlpl_tui.screens.modals import LoopBackModal
+
+        modal = LoopBackModal()
+        came_from_stage = current_stage_id(self.project)
 
         def follow(target: LoopBackTarget | None) -> None:
             # A loop back opens the stage looped back to, its target module highlighted.
@@ -476,8 +641,10 @@ class MlplApp(App[None], Host):
             screen = self.screen
             if target.module is not None and isinstance(screen, ProjectView):
                 screen.point_at(target.module.id)
+            if modal.switch_id:  # learnt where the loop back started: filed there by default
+                self.offer_learning(modal.switch_id, came_from_stage, None)
 
-        self.push_screen(LoopBackModal(), follow)
+        self.push_screen(modal, follow)
 
     def action_decide(self) -> None:
         from mlpl_tui.screens.modals import DecisionModal
@@ -496,6 +663,35 @@ class MlplApp(App[None], Host):
                 stage=self._current_stage_of_screen(), module=self._current_module_of_screen()
             )
         )
+
+    def action_learn(self) -> None:
+        """`L`: "What did this teach us?", about the screen's stage or module, or, just after a
+        loop back or an abandoned experiment, about that (the source preset)."""
+        from mlpl_tui.screens.modals.learning import LearningModal
+
+        offer, self._offer = self._offer, None
+        if offer is not None and offer.until > time.monotonic():
+            self.clear_notifications()  # the offer is taken up: its note would cover the dialog
+            modal = LearningModal(stage=offer.stage, module=offer.module, source=offer.source)
+        else:
+            screen = self.screen
+            source = screen.learning_source if isinstance(screen, ProjectView) else None
+            modal = LearningModal(
+                stage=self._current_stage_of_screen(),
+                module=self._current_module_of_screen(),
+                source=source,
+            )
+
+        def noted(learning_id: str | None) -> None:
+            if learning_id is None:
+                return
+            key = self._key_display("show('learnings')", "W")
+            self.notify(f"Learning {learning_id} noted: {key} lists them, u undoes", title="Noted")
+            screen = self.screen
+            if isinstance(screen, ProjectView) and hasattr(screen, "show_record"):
+                screen.show_record(learning_id)
+
+        self.push_screen(modal, noted)
 
     def action_undo(self) -> None:
         """Revert the user's latest change still in effect, app-wide (the history keeps both)."""
@@ -526,7 +722,9 @@ class MlplApp(App[None], Host):
         if isinstance(self.screen, HelpScreen):
             self.pop_screen()
             return
-        self.push_screen(HelpScreen(self.screen.active_bindings, self.screen.name or ""))
+        screen = self.screen
+        extra = screen.help_section() if isinstance(screen, ProjectView) else None
+        self.push_screen(HelpScreen(screen.active_bindings, screen.name or "", extra))
 
     # --- the command palette ---------------------------------------------------------------------
 
@@ -544,7 +742,13 @@ class MlplApp(App[None], Host):
                 data_markup(stage.title),  # from mlpl.yaml; the palette reads help as markup
                 self._show(f"stage-{stage.id}"),
             )
-        screens = (("decisions", "D"), ("history", "h"), ("experiments", "e"), ("effort", "T"))
+        screens = (
+            ("decisions", "D"),
+            ("history", "h"),
+            ("experiments", "e"),
+            ("effort", "T"),
+            ("learnings", "W"),
+        )
         for mode, key in screens:
             yield SystemCommand(f"screen: {SCREEN_TITLES[mode]} ({key})", "", self._show(mode))
         yield SystemCommand("screen: Conflicts (c)", "Merge conflicts", self._show("conflicts"))
@@ -557,6 +761,7 @@ class MlplApp(App[None], Host):
         yield SystemCommand("lifecycle: Loop back (b)", "A new iteration", self.action_loop_back)
         yield SystemCommand("record: Decision (d)", "Record a decision", self.action_decide)
         yield SystemCommand("record: Log time (t)", "Log effort", self.action_log_time)
+        yield SystemCommand("record: Learning (L)", "What did this teach us?", self.action_learn)
         yield SystemCommand("edit: Undo (u)", "Your latest change", self.action_undo)
         yield SystemCommand("edit: Redo (U)", "What you last undid", self.action_redo)
         if isinstance(screen, ProjectView):
@@ -567,6 +772,16 @@ class MlplApp(App[None], Host):
 
     def _show(self, mode: str) -> Callable[[], None]:
         return lambda: self.action_show(mode)
+
+
+@dataclass(frozen=True)
+class LearningOffer:
+    """What `L` presets just after a loop back or an abandoned experiment, until `until`."""
+
+    source: str
+    stage: str | None
+    module: str | None
+    until: float  # time.monotonic()
 
 
 def _terminal_present() -> bool:

@@ -36,6 +36,7 @@ from mlpl_tui.lifecycle import brief
 from mlpl_tui.model import Project
 
 GIT_TIMEOUT_SECONDS = 20
+MAX_LISTED_ENTRIES = 5000  # directory entries path completion reads at most, per folder
 _GIT_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
 
 
@@ -81,6 +82,71 @@ def _inside(root: Path, location: str, must_exist: bool) -> bool:
     if not os.path.isfile(real):
         raise UsageError(f"'{brief(location)}' is not a file: attach a file or a URL")
     return True
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What `tab` in a location field makes of the typed text: the text completed as far as
+    every match agrees, and the matching files and folders (folders end in `/`)."""
+
+    text: str
+    choices: tuple[str, ...] = ()
+
+
+def complete_path(root: Path, typed: str) -> Completion:
+    """Complete `typed` (a path relative to the project folder `root`) from what is inside it.
+
+    The text grows to the longest prefix every match shares; a single folder gets its `/`.
+    Nothing outside `root` is listed: not after `..` or an absolute path, not inside a folder
+    that is a link, and a link to a file is offered only when it stays in the project. Each
+    folder is read once and at most MAX_LISTED_ENTRIES entries of it, so a huge one stays quick.
+    """
+    text = typed.lstrip()
+    if len(urlsplit(text).scheme) > 1 or text.startswith(("/", "\\", "~")):
+        return Completion(typed)  # a link, or a path that is not relative
+    head, slash, prefix = text.replace("\\", "/").rpartition("/")
+    head += slash
+    real_root = Path(os.path.realpath(root))
+    folder = real_root
+    for part in head.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            return Completion(typed)
+        folder = folder / part
+        if folder.is_symlink() or not folder.is_dir():
+            return Completion(typed)  # a linked folder is never listed: it may lead out
+    names: list[str] = []
+    try:
+        with os.scandir(folder) as entries:
+            for number, entry in enumerate(entries):
+                if number >= MAX_LISTED_ENTRIES:
+                    break
+                name = entry.name
+                if not name.startswith(prefix) or name == ".git":
+                    continue
+                if name.startswith(".") and not prefix.startswith("."):
+                    continue  # hidden, as a shell hides them
+                if entry.is_symlink():
+                    target = os.path.realpath(entry.path)
+                    inside = os.path.commonpath([target, real_root]) == str(real_root)
+                    if inside and os.path.isfile(target):
+                        names.append(name)
+                elif entry.is_dir(follow_symlinks=False):
+                    names.append(name + "/")
+                elif entry.is_file(follow_symlinks=False):
+                    names.append(name)
+    except (OSError, ValueError):
+        return Completion(typed)
+    if not names:
+        return Completion(typed)
+    names.sort()
+    common = names[0]
+    for name in names[1:]:  # the longest prefix of characters (not of path parts) they share
+        while not name.startswith(common):
+            common = common[:-1]
+    choices = tuple(head + name for name in names)
+    return Completion(head + common if len(common) > len(prefix) else text, choices)
 
 
 @dataclass(frozen=True)
@@ -136,6 +202,8 @@ def _location_state(
         present = _inside(root, location, must_exist=False)
     except UsageError as exc:
         return LocationState(location, FILE_MISSING, problem=str(exc))
+    except ValueError:  # a NUL, planted by hand: no file can have that name
+        return LocationState(location, FILE_MISSING, problem="not a path a file can have")
     if not present:
         return LocationState(location, FILE_MISSING)
     at = changed.get(location)

@@ -9,12 +9,13 @@ snapshot, opens dialogs on the view's `stage_id` and `highlighted_module`, and l
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
+from mlpl_tui.artifact_files import ArtifactState, Completion
 from mlpl_tui.changes import EditConflict
 from mlpl_tui.errors import MlplError
 from mlpl_tui.framework import Framework
@@ -71,6 +72,41 @@ class Host:
     def go_back(self) -> None:
         """Leave a secondary screen for the one the user came from (`escape`)."""
 
+    # --- artifacts: files on disk are the app's to read, never a screen's -----------------------
+
+    @property
+    @abstractmethod
+    def artifact_states(self) -> Sequence[ArtifactState]:
+        """Every artifact of the current snapshot with its state (files read once per snapshot)."""
+
+    @abstractmethod
+    def refresh_artifact_states(self) -> None:
+        """Read the attached files again (they changed outside the state file) and redraw."""
+
+    @abstractmethod
+    def project_location(self, typed: str) -> str:
+        """A typed path or URL as it would be stored; MlplError says why it cannot be attached."""
+
+    @abstractmethod
+    def complete_location(self, typed: str) -> Completion:
+        """Complete a typed path from the files and folders inside the project folder."""
+
+    @abstractmethod
+    def open_location(self, location: str) -> str | None:
+        """Open an attached file in $VISUAL or $EDITOR; the reason in words when it cannot."""
+
+    @abstractmethod
+    def refresh_document(self, artifact_id: str) -> tuple[list[str], str | None]:
+        """Rewrite the generated parts of an artifact's Markdown documents: the locations
+        rewritten, or the reason in words when nothing was written."""
+
+    # --- learnings --------------------------------------------------------------------------------
+
+    @abstractmethod
+    def offer_learning(self, source: str, stage: str | None, module: str | None) -> None:
+        """After a loop back or an abandoned experiment: offer to note what it taught (`L` then
+        opens the learning dialog with `source` preset, for a while)."""
+
 
 def host_of(app: App[Any]) -> Host:
     """The app as a `Host`; screens run only inside an app that implements the contract."""
@@ -116,6 +152,16 @@ class ProjectView:
 
     def show(self, project: Project) -> None:
         """Draw `project`; cheap and idempotent (it runs after every change and disk reload)."""
+
+    @property
+    def learning_source(self) -> str | None:
+        """The record (switch, experiment, decision) a learning noted here comes from, if any."""
+        return None
+
+    def help_section(self) -> tuple[str, Sequence[tuple[str, str]]] | None:
+        """Keys the help screen lists besides the active ones (those of a list that does not
+        have focus): a heading and `(key, what it does)` lines, or None."""
+        return None
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """This view's actions for the command palette."""

@@ -1,10 +1,11 @@
 """The dashboard (`0`): stage progress, where the project stands (and any merge conflicts left
-to resolve), the journey, the five exploration questions with their answers and notes, recent
-decisions and effort."""
+to resolve, and the artifacts that need a look: stale, a file missing, a required one missing),
+the journey, the five exploration questions with their answers and notes, recent decisions and
+effort."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -13,6 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
+from mlpl_tui.artifact_files import ArtifactState
 from mlpl_tui.clock import zone_label
 from mlpl_tui.figures import dashboard_effort, recent_decisions
 from mlpl_tui.journey import journey
@@ -25,6 +27,7 @@ from mlpl_tui.progress import (
     iteration,
     stage_progress,
 )
+from mlpl_tui.screens.artifact_view import attention_line, gate_blockers
 from mlpl_tui.screens.base import ProjectScreen
 from mlpl_tui.widgets.bars import KeyBar, TitleBar
 from mlpl_tui.widgets.journey_path import JourneyPath
@@ -53,6 +56,7 @@ class DashboardScreen(ProjectScreen):
     def __init__(self) -> None:
         super().__init__(name="dashboard")
         self._shown: Project | None = None
+        self._shown_states: Sequence[ArtifactState] | None = None
         self._rows_shown = 0  # how many recent decisions the drawn dashboard has room for
 
     def compose(self) -> ComposeResult:
@@ -69,7 +73,8 @@ class DashboardScreen(ProjectScreen):
         yield KeyBar()
 
     def show(self, project: Project) -> None:
-        if project is self._shown:
+        states = self.host.artifact_states
+        if project is self._shown and states is self._shown_states:
             return  # snapshots are immutable: the same one draws the same screen
         framework = self.host.framework
         here = framework.stage(current_stage_id(project))
@@ -78,11 +83,10 @@ class DashboardScreen(ProjectScreen):
             where = f"accepted after {plural(iteration(project), 'iteration')}"
         else:
             missing = gate_missing(project, here)
-            gate = (
-                f"gate needs {plural(len(missing), 'module')}"
-                if missing
-                else "gate met: a to advance"
-            )
+            blockers = gate_blockers(project, framework, here, states)
+            needs = [plural(len(missing), "module")] if missing else []
+            needs += [plural(len(blockers), "artifact")] if blockers else []
+            gate = f"gate needs {' and '.join(needs)}" if needs else "gate met: a to advance"
             where = f"in {here.number} {stage_name(here.id)}, iteration {iteration(project)}"
             where += f" · {gate}"
         summary = f"{clip(project.meta.name)}: {where}"
@@ -107,6 +111,10 @@ class DashboardScreen(ProjectScreen):
                 "choose which value to keep",
                 style="bold reverse",
             )
+            stages.append("\n")
+        attention = attention_line(states, here.id)
+        if attention:
+            stages.append(f"[!] Artifacts to look at: {clip(attention)}", style="bold")
             stages.append("\n")
         stages.append_text(section("Stages", lines))
         self.query_one("#stages", Static).update(stages)
@@ -141,7 +149,8 @@ class DashboardScreen(ProjectScreen):
         right.append("\n")
         right.append_text(section("Effort", minutes))
         self.query_one("#decisions", Static).update(right)
-        self._shown = project  # only once drawn: a record that cannot be read leaves it unset
+        # Only once drawn: a record that cannot be read leaves it unset.
+        self._shown, self._shown_states = project, states
 
     def _decision_rows(self) -> int:
         return RECENT_DECISIONS + max(0, self.app.size.height - BASE_HEIGHT)

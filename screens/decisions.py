@@ -135,6 +135,11 @@ class DecisionsScreen(RecordScreen):
         record_id = self.record_id
         return self.host.project.decision(record_id) if record_id else None
 
+    @property
+    def learning_source(self) -> str | None:
+        """A learning noted here (`L`) comes from the highlighted decision."""
+        return self.record_id
+
     def listing(self, project: Project) -> tuple[str, Rows]:
         decisions = list(reversed(project.decisions))  # newest first
         counts: dict[str, int] = {}

@@ -4,7 +4,8 @@ abandoned ones stay, with the reason.
 Keys: `n` starts an experiment, `K` keeps the highlighted one (an abandoned one only after a
 yes/no question; the reason it was abandoned stays on record), `x` abandons it (asks why), `T`
 logs time spent on it, `E` corrects it: title, hypothesis, link, result, where it is filed.
-`/` filters the list (screens/record_screen.py).
+`/` filters the list (screens/record_screen.py). After an abandon the app offers to note what it
+taught (`L`, the experiment preset as its source); `L` here is about the highlighted experiment.
 """
 
 from __future__ import annotations
@@ -192,10 +193,23 @@ class ExperimentsScreen(RecordScreen):
         if experiment is not None:
             self.app.push_screen(ExperimentEditModal(experiment.id), self.show_record)
 
+    @property
+    def learning_source(self) -> str | None:
+        """A learning noted here (`L`) comes from the highlighted experiment."""
+        return self.record_id
+
     def action_abandon(self) -> None:
         experiment = self._need_highlighted()
-        if experiment is not None:
-            self.app.push_screen(AbandonModal(experiment.id), self.show_record)
+        if experiment is None:
+            return
+        stage, module = experiment.stage, experiment.module
+
+        def abandoned(experiment_id: str | None) -> None:
+            self.show_record(experiment_id)
+            if experiment_id is not None:
+                self.host.offer_learning(experiment_id, stage, module)
+
+        self.app.push_screen(AbandonModal(experiment.id), abandoned)
 
     def action_log_time(self) -> None:
         experiment = self._need_highlighted()

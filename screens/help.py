@@ -3,7 +3,7 @@ bindings, so remapped keys (App.set_keymap) show as they are."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -30,9 +30,16 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,q", "dismiss", "Close", id="help-close", tooltip="Close"),
     ]
 
-    def __init__(self, bindings: Mapping[str, ActiveBinding], screen_name: str) -> None:
+    def __init__(
+        self,
+        bindings: Mapping[str, ActiveBinding],
+        screen_name: str,
+        extra: tuple[str, Sequence[tuple[str, str]]] | None = None,
+    ) -> None:
+        """`extra`: a heading and `(key, text)` lines the screen adds, for a part of it that
+        does not have focus (the stage screen's artifacts list)."""
         super().__init__(name="help")
-        self.bindings, self.screen_name = bindings, screen_name
+        self.bindings, self.screen_name, self.extra = bindings, screen_name, extra
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="box"):
@@ -55,6 +62,9 @@ class HelpScreen(ModalScreen[None]):
             line = f"  {shown:<8} {binding.description:<12} {active.tooltip or binding.tooltip}"
             (everywhere if active.node is self.app else here).append(line.rstrip())
         lines = ["On this screen:", *here] if here else []
+        if self.extra is not None:
+            heading, extra = self.extra
+            lines += [heading, *(f"  {key:<8} {text}".rstrip() for key, text in extra)]
         lines += ["Everywhere:", *everywhere]
         lines += [f"  {key:<8} {text}" for key, text in FIXED_KEYS]
         return "\n".join(lines)

@@ -1,67 +1,62 @@
 """One screen per stage (`1`-`4`): its modules and, for the highlighted one, description,
-guiding questions and note; then the stage's artifacts, decisions and (modelling) experiments.
+guiding questions and note, the stage's decisions and (modelling) experiments; below them the
+stage's artifacts, each with its state (missing, attached, file missing, stale, current).
 
 Keys: `space` toggles done, `s` or `enter` picks any status (a skip asks for its reason), `n`
 edits the note inline (`ctrl+s` saves, `escape` cancels), `E` edits it in `$VISUAL`/`$EDITOR`.
-`tab` moves to the detail pane, which `j`/`k` then scroll; `d` and `t` are about the highlighted
-module. `/` filters the modules by words in their id, title, note or skip reason (`enter` back to
-the list, `escape` leaves the field, then clears the filter).
+`tab` moves to the detail pane, which `j`/`k` then scroll, then to the artifacts: there `enter`
+opens the highlighted one's file in the editor (a link is only shown), `a` attaches a file or a
+link, `d` detaches one, `f` refreshes its Markdown document, and the detail pane shows that
+artifact in full. `d` and `t` elsewhere are about the highlighted module. `/` filters the modules
+by words in their id, title, note or skip reason (`enter` back to the list, `escape` leaves the
+field, then clears the filter).
 """
 
 from __future__ import annotations
 
-import os
-import shlex
-import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
 from textual import events, on
 from textual.actions import SkipAction
-from textual.app import ComposeResult, SuspendNotSupported, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, OptionList, Static, TextArea
 
 from mlpl_tui import lifecycle
+from mlpl_tui.artifact_files import ArtifactState
+from mlpl_tui.artifacts import detach, is_url
 from mlpl_tui.framework import Framework, Module
 from mlpl_tui.lifecycle import Context
 from mlpl_tui.model import Change, Project
 from mlpl_tui.progress import current_stage_id, gate_missing, module_status, stage_progress
 from mlpl_tui.sanitize import clean
+from mlpl_tui.screens.artifact_view import (
+    artifact_rows,
+    artifact_text,
+    gate_blockers,
+    markdown_locations,
+)
 from mlpl_tui.screens.base import ProjectScreen
+from mlpl_tui.screens.editor import editor_command, run_editor
 from mlpl_tui.screens.modals.edit_conflict import (
     KEEP_THEIRS,
     Resolution,
     ask_about_conflict,
     attempt_edit,
 )
+from mlpl_tui.widgets.artifact_list import ArtifactList
 from mlpl_tui.widgets.bars import KeyBar, TitleBar
 from mlpl_tui.widgets.filter_field import FilterField
 from mlpl_tui.widgets.module_list import ModuleList, ModuleRow
 from mlpl_tui.widgets.scroll_pane import ScrollPane
 from mlpl_tui.widgets.text import clip, data_text
 from mlpl_tui.wording import shown_date, shown_time, stage_name
-
-
-def editor_command() -> tuple[list[str], str | None]:
-    """The editor's argv from $VISUAL, else $EDITOR, else vi; or why it cannot be used."""
-    name = "VISUAL" if os.environ.get("VISUAL") else "EDITOR"
-    value = os.environ.get(name) or "vi"
-    try:
-        words = shlex.split(value)  # run directly, never through a shell
-    except ValueError as exc:  # an unbalanced quote: `EDITOR='vi "'`
-        return [], (
-            f"${name} cannot be read ({exc}: {value!r}); "
-            f"set it to a command such as 'vim' or 'code --wait', or use n to edit here"
-        )
-    if not words:
-        return [], f"${name} is blank; set it to a command such as 'vim', or use n to edit here"
-    return words, None
-
 
 # The inline editor lays out the whole note: 200,000 lines took 12 s; 5,000 take 0.2 s.
 MAX_INLINE_LINES = 5_000
@@ -134,6 +129,9 @@ class StageScreen(ProjectScreen):
         self._texts: dict[str, str] = {}
         self._editing_note = ("", "")  # (the note as stored, as the editor showed it)
         self._wanted_module: str | None = None  # to highlight once the rows are drawn
+        self._shown_states: Sequence[ArtifactState] | None = None
+        self._about_artifact = False  # the detail pane shows the highlighted artifact
+        self._shown_artifact: tuple[str, ArtifactState] | None = None
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -145,21 +143,23 @@ class StageScreen(ProjectScreen):
         with Horizontal(id="main"):
             yield ModuleList(id="modules")
             with ScrollPane(id="detail"):
-                yield Static("", id="module", markup=False)
-                yield Static("", id="module-status", markup=False)
-                yield Static("", id="module-body", markup=False)
-                yield Static("Note", classes="section-title")
-                yield Static("", id="note", markup=False)
-                with Vertical(id="note-editing"):
-                    yield TextArea(id="note-editor", soft_wrap=True, compact=True)
-                    yield Static("ctrl+s save · esc cancel · E in $EDITOR", classes="hint")
-                yield Static("Artifacts", classes="section-title")
-                yield Static("", id="artifacts", markup=False)
-                yield Static("Decisions", classes="section-title")
-                yield Static("", id="decisions", markup=False)
-                if self.stage_id == "modelling":
-                    yield Static("Experiments", classes="section-title")
-                    yield Static("", id="experiments", markup=False)
+                with Vertical(id="module-part"):
+                    yield Static("", id="module", markup=False)
+                    yield Static("", id="module-status", markup=False)
+                    yield Static("", id="module-body", markup=False)
+                    yield Static("Note", classes="section-title")
+                    yield Static("", id="note", markup=False)
+                    with Vertical(id="note-editing"):
+                        yield TextArea(id="note-editor", soft_wrap=True, compact=True)
+                        yield Static("ctrl+s save · esc cancel · E in $EDITOR", classes="hint")
+                    yield Static("Decisions", classes="section-title")
+                    yield Static("", id="decisions", markup=False)
+                    if self.stage_id == "modelling":
+                        yield Static("Experiments", classes="section-title")
+                        yield Static("", id="experiments", markup=False)
+                yield Static("", id="artifact", markup=False)
+        # Below both panes, the whole width: each artifact's state and where it is, at a glance.
+        yield ArtifactList(id="artifact-list")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -167,6 +167,8 @@ class StageScreen(ProjectScreen):
         modules = self.query_one(ModuleList)
         modules.border_title = "Modules"
         self.query_one("#detail").border_title = "Module · tab, j/k scroll"
+        self.query_one("#artifact").display = False
+        self.query_one(ArtifactList).border_title = "Artifacts · tab"
         modules.focus()
 
     # --- what is shown --------------------------------------------------------------------------
@@ -199,21 +201,21 @@ class StageScreen(ProjectScreen):
             self._wanted_module = None
 
     def show(self, project: Project) -> None:
-        if project is self._shown:
+        states = self.host.artifact_states
+        if project is self._shown and states is self._shown_states:
             return  # snapshots are immutable: the same one draws the same screen
-        self._shown = project
+        self._shown, self._shown_states = project, states
         framework = self.framework
         stage = framework.stage(self.stage_id)
         progress = next(p for p in stage_progress(project, framework) if p.stage.id == stage.id)
         title = f"{stage.number} {clip(stage.title)}\n{progress.state}"
         title += f" · {progress.finished}/{progress.total} done or skipped"
         if stage.id == current_stage_id(project) and progress.state == "current":
-            missing = gate_missing(project, stage)
-            title += (
-                " · gate needs: " + ", ".join(m.id.split(".", 1)[1] for m in missing)
-                if missing
-                else " · gate met: a advances"
-            )
+            needs = [m.id.split(".", 1)[1] for m in gate_missing(project, stage)]
+            needs += [
+                f"{a.id} ({state})" for a, state in gate_blockers(project, framework, stage, states)
+            ]
+            title += " · gate needs: " + ", ".join(needs) if needs else " · gate met: a advances"
         self._set("#stage-title", title)
         self.query_one(TitleBar).set_title(project.meta.name)
         rows = [
@@ -226,6 +228,7 @@ class StageScreen(ProjectScreen):
         self._point_at_wanted()
         self._show_module(project)
         self._show_sections(project)
+        self._show_artifacts(states)
 
     def _show_module(self, project: Project) -> None:
         module_id = self.highlighted_module
@@ -277,8 +280,6 @@ class StageScreen(ProjectScreen):
 
     def _show_sections(self, project: Project) -> None:
         stage = self.framework.stage(self.stage_id)
-        artifacts = [f"• {a.title}" for a in stage.artifacts]
-        self._set("#artifacts", _lines(artifacts, "None listed."))
         decisions = [
             f"{shown_date(d.created_at)} {d.status:<8} {d.title}"
             for d in project.decisions
@@ -295,6 +296,194 @@ class StageScreen(ProjectScreen):
     @on(OptionList.OptionHighlighted, "#modules")
     def _moved(self) -> None:
         self._show_module(self.host.project)
+
+    # --- the artifacts ----------------------------------------------------------------------------
+
+    def _show_artifacts(self, states: Sequence[ArtifactState]) -> None:
+        artifacts = self.query_one(ArtifactList)
+        rows = artifact_rows(states, self.stage_id)
+        artifacts.set_rows(rows)
+        if artifacts.display != bool(rows):
+            artifacts.display = bool(rows)  # a stage without artifacts keeps the room
+        if self._about_artifact:
+            self._show_artifact()
+
+    def _artifact(self, artifact_id: str | None) -> ArtifactState | None:
+        if artifact_id is None:
+            return None
+        return next((s for s in self.host.artifact_states if s.id == artifact_id), None)
+
+    @property
+    def highlighted_artifact(self) -> ArtifactState | None:
+        """The artifact under the pointer in the artifacts list."""
+        lists = self.query(ArtifactList)
+        return self._artifact(lists.first().artifact_id) if lists else None
+
+    def _show_artifact(self) -> None:
+        """The detail pane on the highlighted artifact, redrawn only when it changed."""
+        state = self.highlighted_artifact
+        if state is None:
+            return
+        key = (state.id, state)
+        if key == self._shown_artifact:
+            return
+        if self._shown_artifact is None or self._shown_artifact[0] != state.id:
+            self.query_one("#detail", ScrollPane).scroll_home(animate=False)
+        self._shown_artifact = key
+        self.query_one("#artifact", Static).update(artifact_text(state))
+
+    def _detail_about(self, artifact: bool) -> None:
+        """Let the detail pane show the highlighted artifact, or the highlighted module."""
+        if artifact == self._about_artifact:
+            return
+        self._about_artifact = artifact
+        self.query_one("#module-part").display = not artifact
+        self.query_one("#artifact").display = artifact
+        detail = self.query_one("#detail", ScrollPane)
+        detail.border_title = f"{'Artifact' if artifact else 'Module'} · tab, j/k scroll"
+        detail.scroll_home(animate=False)
+        if artifact:
+            self._shown_artifact = None
+            self._show_artifact()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """The detail pane is about the list last moved into: the modules or the artifacts."""
+        if isinstance(event.widget, ModuleList):
+            self._detail_about(False)
+        elif isinstance(event.widget, ArtifactList):
+            self._detail_about(True)
+
+    @on(OptionList.OptionHighlighted, "#artifact-list")
+    def _artifact_moved(self) -> None:
+        if self._about_artifact:
+            self._show_artifact()
+
+    @on(OptionList.OptionSelected, "#artifact-list")
+    def _artifact_selected(self) -> None:  # a double click
+        state = self.highlighted_artifact
+        if state is not None:
+            self._open_artifact(state)
+
+    @on(ArtifactList.Asked)
+    def _artifact_asked(self, event: ArtifactList.Asked) -> None:
+        state = self._artifact(event.artifact_id)
+        if state is None:
+            return
+        actions: dict[str, Callable[[ArtifactState], None]] = {
+            "open": self._open_artifact,
+            "attach": self._attach_artifact,
+            "detach": self._detach_artifact,
+            "refresh": self._refresh_artifact,
+        }
+        actions[event.what](state)
+
+    def _pick_location(self, state: ArtifactState, verb: str, then: Callable[[str], None]) -> None:
+        """Run `then` on the artifact's only location, or on the one the user picks."""
+        locations = state.info.locations
+        if not locations:
+            self.notify(
+                f"nothing is attached to {state.info.title}: a attaches a file or a link",
+                title="Not done",
+            )
+            return
+        if len(locations) == 1:
+            then(locations[0])
+            return
+        from mlpl_tui.screens.modals.pick import PickModal
+
+        rows = [(x.location, f"{x.location}  ({x.state})") for x in state.locations]
+
+        def picked(location: str | None) -> None:
+            if location is not None:
+                then(location)
+
+        self.app.push_screen(
+            PickModal(f"{verb} which location?", f"{state.id}: {state.info.title}", rows), picked
+        )
+
+    def _open_artifact(self, state: ArtifactState) -> None:
+        self._pick_location(state, "Open", self._open_location)
+
+    def _open_location(self, location: str) -> None:
+        if is_url(location):
+            from mlpl_tui.screens.modals.text_view import TextModal
+
+            body = data_text(location)
+            body.append("\n\nmlpl-tui never opens links: copy it into a browser if you trust it.")
+            self.app.push_screen(TextModal("A link", body))
+            return
+        problem = self.host.open_location(location)
+        if problem is not None:
+            self.notify(problem, title="Not opened", severity="error", timeout=10)
+
+    def _attach_artifact(self, state: ArtifactState) -> None:
+        from mlpl_tui.screens.modals.artifact import AttachModal
+
+        self.app.push_screen(AttachModal(state.id))
+
+    def _detach_artifact(self, state: ArtifactState) -> None:
+        from mlpl_tui.screens.modals.confirm import ConfirmModal
+
+        artifact_id, title = state.id, state.info.title
+
+        def confirmed(location: str) -> None:
+            def answered(yes: bool | None) -> None:
+                if not yes:
+                    return
+                change = self.host.act(lambda p, f, c: detach(p, f, c, artifact_id, location))
+                if change is not None:
+                    self.notify(change.summary + " (u undoes)", title="Detached")
+
+            what = "What it points to" if is_url(location) else "The file itself"
+            question = data_text(
+                f"Detach {location} from {title}?\n\n{what} stays as it is; the history "
+                "keeps the link, and u undoes.",
+                multiline=True,
+            )
+            self.app.push_screen(
+                ConfirmModal("Detach?", question, yes="Detach", no="Keep"), answered
+            )
+
+        self._pick_location(state, "Detach", confirmed)
+
+    def _refresh_artifact(self, state: ArtifactState) -> None:
+        if not markdown_locations(state):
+            self.notify(
+                f"f rewrites the generated parts of a Markdown document; {state.info.title} has "
+                f"none attached ('mlpl-tui doc new {state.id}' writes one)",
+                title="Not done",
+            )
+            return
+        rewritten, problem = self.host.refresh_document(state.id)
+        if problem is not None:
+            self.notify(problem, title="Not refreshed", severity="error", timeout=10)
+        elif rewritten:
+            self.notify(", ".join(rewritten), title="Refreshed")
+        else:
+            self.notify(
+                "nothing to rewrite: its generated parts are up to date (or it has none)",
+                title="Refreshed",
+            )
+
+    def _ask_about_highlighted(self, what: str) -> None:
+        """A palette command: act on the highlighted artifact as its key does."""
+        state = self.highlighted_artifact
+        if state is None:
+            self.notify("this stage lists no artifact", title="Not done")
+            return
+        self._artifact_asked(ArtifactList.Asked(state.id, what))
+
+    def help_section(self) -> tuple[str, Sequence[tuple[str, str]]] | None:
+        """The artifacts list's keys, for the help screen while the list does not have focus."""
+        artifacts = self.query(ArtifactList)
+        if not artifacts or artifacts.first().has_focus:
+            return None
+        lines = []
+        for binding in ArtifactList.BINDINGS:
+            if isinstance(binding, Binding) and binding.show:
+                key = self.app.get_key_display(binding)
+                lines.append((key, f"{binding.description:<12} {binding.tooltip}"))
+        return "In the artifacts list (tab to it):", lines
 
     # --- changing modules -----------------------------------------------------------------------
 
@@ -323,6 +512,8 @@ class StageScreen(ProjectScreen):
             return self.editing
         if action in ("pick_status", "edit_note", "edit_in_editor"):
             return not self.editing
+        if action == "filter_done":  # out of the key bar where enter opens an artifact
+            return not isinstance(self.focused, ArtifactList)
         if action == "leave_filter":  # only while there is a filter to leave or clear
             field = self.query_one(FilterField)
             return not self.editing and (self.focused is field or bool(field.words))
@@ -413,23 +604,13 @@ class StageScreen(ProjectScreen):
         with tempfile.TemporaryDirectory(prefix="mlpl-note-") as folder:
             path = Path(folder) / f"{module_id}.md"
             path.write_text(before + "\n" if before else "", encoding="utf-8")
-            argv = [*command, str(path)]
-            try:
-                try:
-                    with self.app.suspend():
-                        done = subprocess.run(argv, check=False)
-                except SuspendNotSupported:  # headless (tests): nothing to hand over
-                    done = subprocess.run(argv, check=False, stdin=subprocess.DEVNULL)
-            except OSError as exc:
-                self.notify(
-                    f"cannot run the editor '{shlex.join(command)}' ({exc.strerror}); set $EDITOR",
-                    title="Not done",
-                    severity="error",
-                )
+            returncode, problem = run_editor(self.app, command, path)
+            if returncode is None:
+                self.notify(problem or "", title="Not done", severity="error")
                 return
-            if done.returncode != 0:
+            if returncode != 0:
                 self.notify(
-                    f"the editor exited with status {done.returncode}; the note was kept as it was",
+                    f"the editor exited with status {returncode}; the note was kept as it was",
                     title="Not done",
                     severity="warning",
                 )
@@ -534,6 +715,12 @@ class StageScreen(ProjectScreen):
         yield SystemCommand(
             f"module: Filter the modules (/) in {name}", "", self.action_focus_filter
         )
+        for what, key in (("open", "enter"), ("attach", "a"), ("detach", "d"), ("refresh", "f")):
+            yield SystemCommand(
+                f"artifact: {what.capitalize()} the highlighted one ({key} in the list) in {name}",
+                "",
+                partial(self._ask_about_highlighted, what),
+            )
 
 
 def _filter_text(project: Project, module_id: str) -> str:

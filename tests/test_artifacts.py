@@ -446,3 +446,19 @@ def test_a_stored_path_outside_the_project_does_not_cost_the_others_their_git_ti
     hostile = ["/etc/passwd", "../outside.md", "docs/../../x", "javascript:alert(1)"]
     times = change_times(tmp_path, ["a.md", *hostile])
     assert times == {"a.md": "2026-01-05T10:00:00Z"}
+
+
+def test_a_location_planted_with_a_nul_reads_as_file_missing(
+    tmp_path: Path, framework: Framework
+) -> None:
+    """A NUL cannot be typed (check_location refuses it) but a hand-edited file can hold one:
+    the states still come out, the location named as no file."""
+    project = Project(
+        {
+            "meta": {"project": {"schema_version": 1, "name": "N"}},
+            "artifacts": {"project-charter": {"locations": ["docs/a\x00b.md"]}},
+        }
+    )
+    (state,) = [s for s in artifact_states(project, framework, tmp_path) if s.locations]
+    assert state.state == FILE_MISSING
+    assert state.locations[0].problem == "not a path a file can have"

@@ -45,6 +45,7 @@ class LoopBackModal(FormModal[LoopBackTarget | None]):
     def __init__(self) -> None:
         super().__init__()
         self.targets: dict[str, LoopBackTarget] = {}  # by option value, filled by `form`
+        self.switch_id: str | None = None  # the switch recorded, once saved
 
     def form(self) -> ComposeResult:
         project, framework = self.host.project, self.host.framework
@@ -125,5 +126,7 @@ class LoopBackModal(FormModal[LoopBackTarget | None]):
         def rule(p: Project, f: Framework, c: Context) -> Change:
             return lifecycle.switch_back(p, f, c, stage_id, category, reason, module_id)
 
-        if self.run_rule(rule) is not None:
+        change = self.run_rule(rule)
+        if change is not None:
+            self.switch_id = change.result
             self.dismiss(target)
