@@ -3,9 +3,10 @@
 A record matches when every word appears in its texts (case-insensitive, in any order, as
 parts of words: `leak` finds "leaked"). The records searched: modules (note, skip reason),
 decisions (title, context, decision, rationale), experiments (title, hypothesis, link, result,
-reason), the answers to the exploration questions (note), lifecycle switches (reason) and effort
-entries (note). Then every history event: its summary and every text value it wrote or replaced,
-whole (history.field_changes), so a word cut from a summary or overwritten since is still found.
+reason), the answers to the exploration questions (note), lifecycle switches (reason), effort
+entries (note), learnings (text) and attached artifacts (a free one's title, every location).
+Then every history event: its summary and every text value it wrote or replaced, whole
+(history.field_changes), so a word cut from a summary or overwritten since is still found.
 Who and when (`by`, `at`, `updated_by`, ...) are not searched: every record has them, and a hit
 shows them anyway.
 
@@ -35,7 +36,17 @@ TITLE_CHARS = 70  # the most characters of a hit's title
 CONTEXT_BEFORE = 24  # characters shown before the first match (a third of a narrow snippet)
 DECISION_FIELDS = ("title", "context", "decision", "rationale")
 EXPERIMENT_FIELDS = ("title", "hypothesis", "link", "result", "reason")
-KINDS = ("module", "decision", "experiment", "switch", "answer", "effort", "event")
+KINDS = (
+    "module",
+    "decision",
+    "experiment",
+    "switch",
+    "answer",
+    "effort",
+    "learning",
+    "artifact",
+    "event",
+)
 # Who and when: on every record and every event, shown with a hit, never searched.
 STAMPS = frozenset(
     {
@@ -45,6 +56,8 @@ STAMPS = frozenset(
         "created_by",
         "updated_at",
         "updated_by",
+        "attached_at",
+        "attached_by",
         "entered_at",
         "entered_by",
         "left_at",
@@ -184,6 +197,12 @@ def _current(project: Project, words: Sequence[str]) -> list[_Match]:
         look("answer", str(number), a.updated_at, a, ("note", a.note))
     for entry in project.effort:
         look("effort", entry.id, entry.at, entry, ("note", entry.note))
+    for learning in project.learnings:
+        stamp = learning.updated_at or learning.created_at
+        look("learning", learning.id, stamp, learning, ("text", learning.text))
+    for link in project.artifact_links.values():
+        texts = [("title", link.title), *(("location", x) for x in link.locations)]
+        look("artifact", link.id, link.updated_at or link.attached_at, link, *texts)
     return found
 
 
@@ -303,6 +322,17 @@ class _Describer:
                 return id, target
             where = switch.to_module or switch.to_stage
             return f"Back from {switch.from_stage} to {where} ({switch.category})", target
+        if kind == "learning":
+            learning = project.learning(id)
+            text = one_line(learning.text, 80) if learning else id
+            return text, Target("learnings", "learning", id)
+        if kind == "artifact":
+            declared = framework.artifacts.get(id)
+            link = project.artifact_links.get(id)
+            title = declared.title if declared else (link.title if link and link.title else id)
+            stage = declared.stage if declared else (link.stage if link else None)
+            mode = f"stage-{stage}" if stage in STAGE_ORDER else "dashboard"
+            return title, Target(mode, "artifact", id)
         if kind == "answer":
             questions = {str(q.number): q.text for q in framework.exploration_questions}
             title = f"Question {id}" + (f": {questions[id]}" if id in questions else "")

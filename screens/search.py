@@ -266,12 +266,17 @@ def point_at(screen: Screen[Any], target: Target) -> None:
     """Highlight `target`'s record on `screen`, when that screen lists it."""
     from mlpl_tui.screens.history import HistoryScreen
     from mlpl_tui.screens.record_screen import RecordScreen
+    from mlpl_tui.widgets.artifact_list import ArtifactList
 
     kind, record_id = target.kind, target.id
     if record_id is None:
         return
     if kind == "module" and isinstance(screen, ProjectView):
         screen.point_at(record_id)
+    elif kind == "artifact" and screen.query(ArtifactList):
+        listing = screen.query_one(ArtifactList)
+        if listing.select(record_id):
+            listing.focus()
     elif isinstance(screen, RecordScreen):
         screen.show_record(record_id)
         screen.query_one(RecordList).focus()

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from mlpl_tui.artifacts import attach
 from mlpl_tui.corrections import edit_decision, edit_experiment
 from mlpl_tui.errors import UsageError
 from mlpl_tui.framework import Framework
+from mlpl_tui.learnings import learn
 from mlpl_tui.lifecycle import (
     Context,
     abandon_experiment,
@@ -79,6 +81,8 @@ def project(store: Store, framework: Framework, ctx: Context) -> Project:
     store.apply(lambda p: keep_experiment(p, ctx, kept, result="MAPE 31%, zebra"), "t", ctx.now)
     dropped = _result(store, lambda p: add_experiment(p, framework, ctx, "Observed weather"))
     store.apply(lambda p: abandon_experiment(p, ctx, dropped, "A zebra leak"), "t", ctx.now)
+    apply(store, framework, ctx, learn, "Counts lag a week behind the ZEBRA feed")
+    apply(store, framework, ctx, attach, "experiment-log", "https://wiki.example.com/zebra-runs")
     return store.load()
 
 
@@ -93,16 +97,21 @@ def test_every_kind_of_typed_text_is_found(project: Project, framework: Framewor
     hits = search(project, framework, ["zebra"])
     assert sorted(kinds(hits)) == [
         ("answer", "note"),
+        ("artifact", "location"),
         ("decision", "rationale"),
         ("effort", "note"),
         ("experiment", "link"),  # the title is Baseline; its link comes before its result
         ("experiment", "reason"),
+        ("learning", "text"),
         ("module", "note"),
         ("module", "reason"),
     ]
     # And every event that wrote one of them, from the history.
-    assert len([h for h in hits if h.in_history]) == 8  # 7 writes + the result of `keep`
-    assert hits.total == len(hits) == 15 and hits.complete
+    assert len([h for h in hits if h.in_history]) == 10  # 9 writes + the result of `keep`
+    assert hits.total == len(hits) == 19 and hits.complete
+    targets = {h.kind: h.target for h in hits if not h.in_history}
+    assert targets["learning"].mode == "learnings"
+    assert targets["artifact"] == Target("stage-modelling", "artifact", "experiment-log")
 
 
 def test_every_word_must_appear_in_any_order_and_any_case(
@@ -187,7 +196,7 @@ def test_who_and_when_are_shown_not_searched(project: Project, framework: Framew
 
 def test_hits_are_bounded_and_the_total_is_known(project: Project, framework: Framework) -> None:
     hits = search(project, framework, ["zebra"], limit=3)
-    assert len(hits) == 3 and hits.total == 15 and not hits.complete
+    assert len(hits) == 3 and hits.total == 19 and not hits.complete
     assert list(hits) == list(search(project, framework, ["zebra"]))[:3]
     assert MAX_HITS >= 100
 
@@ -276,7 +285,7 @@ def test_search_without_words_is_bad_usage(run: Callable[..., Result], args: tup
 def test_limit_bounds_the_listing_and_says_so(run: Callable[..., Result]) -> None:
     done = run("search", "zebra", "--limit", "2")
     assert done.code == 0 and len(done.out.splitlines()) == 4
-    assert done.err == "15 matches for “zebra”; the first 2 listed (add words, or --limit N)\n"
+    assert done.err == "19 matches for “zebra”; the first 2 listed (add words, or --limit N)\n"
     assert_refused(run("search", "zebra", "--limit", "0"), "--limit 0")
     assert run("search", "zebra", "--limit", "x").code == 2
 

@@ -253,3 +253,35 @@ async def test_the_hits_follow_a_change_on_disk(
         apply(other, framework, ctx, set_note, "data.cleaning", "Zebra ids deduplicated")
         app.check_disk()  # the poll, driven from the test
         await wait_until(pilot, lambda: len(hit_ids(screen)) == 4, "the new note found")
+
+
+async def test_a_learning_and_an_artifact_open_where_they_are_listed(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    from mlpl_tui.artifacts import attach
+    from mlpl_tui.learnings import learn
+    from mlpl_tui.widgets.artifact_list import ArtifactList
+
+    apply(store, framework, ctx, learn, "Quokka labels arrive a week late")
+    apply(store, framework, ctx, attach, "data-report", "https://wiki.example.com/quokka")
+    (learning,) = store.load().learnings
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_search(pilot, "quokka labels")
+        await pilot.press("enter", "enter")
+        await wait_until(
+            pilot,
+            lambda: isinstance(app.screen, RecordScreen) and app.screen.record_id == learning.id,
+            "the learning highlighted",
+        )
+        await open_search(pilot, "quokka wiki")
+        await pilot.press("enter", "enter")
+        await wait_until(
+            pilot,
+            lambda: (
+                bool(app.screen.query(ArtifactList))
+                and app.screen.query_one(ArtifactList).artifact_id == "data-report"
+                and app.screen.focused is app.screen.query_one(ArtifactList)
+            ),
+            "the artifact highlighted on its stage",
+        )

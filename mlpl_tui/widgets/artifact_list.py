@@ -105,6 +105,14 @@ class ArtifactList(PointerList[ArtifactRow]):
         row = self.highlighted_row
         return row.id if row is not None else None
 
+    def select(self, artifact_id: str) -> bool:
+        """Highlight `artifact_id` when it is listed; False when it is not."""
+        ids = [r.id for r in self.rows]
+        if artifact_id not in ids:
+            return False
+        self.highlighted = ids.index(artifact_id)
+        return True
+
     def set_rows(self, rows: Sequence[ArtifactRow]) -> None:
         """Show `rows`; only rows that changed are redrawn, and the highlighted artifact stays
         highlighted while it is listed."""
