@@ -330,8 +330,8 @@ class _Describer:
             declared = framework.artifacts.get(id)
             link = project.artifact_links.get(id)
             title = declared.title if declared else (link.title if link and link.title else id)
-            stage = declared.stage if declared else (link.stage if link else None)
-            mode = f"stage-{stage}" if stage in STAGE_ORDER else "dashboard"
+            filed = declared.stage if declared else (link.stage if link else None)
+            mode = f"stage-{filed}" if filed in STAGE_ORDER else "dashboard"
             return title, Target(mode, "artifact", id)
         if kind == "answer":
             questions = {str(q.number): q.text for q in framework.exploration_questions}
