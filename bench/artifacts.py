@@ -36,6 +36,7 @@ from mlpl_tui.store import dump
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = 1.2
+COMMITTED_AT = "2026-02-01T09:00:00Z"
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "bench",
     "GIT_AUTHOR_EMAIL": "bench@example.org",
@@ -47,7 +48,11 @@ GIT_ENV = {
 
 
 def git(folder: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True, env=_env())
+    # Committed before the project's loop back: the files read as stale until edited.
+    dated = {"GIT_AUTHOR_DATE": COMMITTED_AT, "GIT_COMMITTER_DATE": COMMITTED_AT}
+    subprocess.run(
+        ["git", *args], cwd=folder, check=True, capture_output=True, env={**_env(), **dated}
+    )
 
 
 def _env() -> dict[str, str]:
