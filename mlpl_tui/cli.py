@@ -117,6 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_artifact_parsers(command, common)
 
+    from mlpl_tui.cli_runs import add_parser as add_runs_parser
+
+    add_runs_parser(command, common)
+
     p = command("answer", "answer an exploration question (1-5)")
     p.add_argument("number", help="question number, 1-5")
     p.add_argument("answer", help="yes, no, partly or unknown")
@@ -553,6 +557,7 @@ COMMANDS: dict[str, Callable[[Session], int]] = {
     "artifact": _elsewhere("mlpl_tui.cli_artifacts", "cmd_artifact"),
     "learn": _elsewhere("mlpl_tui.cli_artifacts", "cmd_learn"),
     "learning": _elsewhere("mlpl_tui.cli_artifacts", "cmd_learning"),
+    "runs": _elsewhere("mlpl_tui.cli_runs", "cmd_runs"),
     "answer": cmd_answer,
     "validate": cmd_validate,
     "search": _elsewhere("mlpl_tui.cli_search", "cmd_search"),

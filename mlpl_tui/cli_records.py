@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from mlpl_tui.errors import UsageError
 from mlpl_tui.sanitize import clean, json_text
-from mlpl_tui.wording import plural, shown_date, shown_time
+from mlpl_tui.wording import one_line, plural, shown_date, shown_time
 
 if TYPE_CHECKING:
     from mlpl_tui.cli import Session
+    from mlpl_tui.framework import Framework
     from mlpl_tui.history import RecordChange
     from mlpl_tui.model import Decision, EffortEntry, Event, Project
 
@@ -57,6 +58,18 @@ def add_parsers(command: Command, common: argparse.ArgumentParser) -> None:
     e.add_argument("--module", help="file it under this module")
     e = actions("list", "list experiments with their results")
     e.add_argument("--json", action="store_true", help="machine-readable output")
+    e = actions("link", "link tracker runs to an experiment ('mlpl-tui runs' lists them)")
+    e.add_argument("id", help="experiment id (a unique prefix is enough)")
+    e.add_argument(
+        "refs",
+        nargs="+",
+        metavar="REF",
+        help="mlflow:RUN_ID, dvc:NAME or wandb:ID (a unique prefix of the id is enough)",
+    )
+    e.add_argument("--move", action="store_true", help="move runs linked to another experiment")
+    e = actions("unlink", "unlink runs from an experiment (the history keeps the link)")
+    e.add_argument("id", help="experiment id (a unique prefix is enough)")
+    e.add_argument("refs", nargs="+", metavar="REF", help="the linked run's ref, e.g. mlflow:3f2a")
 
     actions = _actions_of(command("decision", "list, show and correct decisions"), common)
     e = actions("list", "list decisions: id, status, where, date, title")
@@ -126,7 +139,7 @@ def cmd_experiment(session: Session) -> int:
 
     a = session.args
     if a.action == "list":
-        return _list_experiments(session.load(), a.json)
+        return _list_experiments(session.load(), a.json, session.framework)
     if a.action == "add":
         session.change(
             lambda p, f, c: lifecycle.add_experiment(
@@ -144,6 +157,12 @@ def cmd_experiment(session: Session) -> int:
         session.change(
             lambda p, f, c: lifecycle.abandon_experiment(p, c, a.id, a.reason, result=a.result)
         )
+    elif a.action == "link":
+        _link(session)
+    elif a.action == "unlink":
+        from mlpl_tui.run_links import unlink_runs
+
+        session.change(lambda p, f, c: unlink_runs(p, c, a.id, a.refs))
     elif a.action == "keep":
         session.change(
             lambda p, f, c: lifecycle.keep_experiment(p, c, a.id, force=a.force, result=a.result)
@@ -154,7 +173,63 @@ def cmd_experiment(session: Session) -> int:
     return 0
 
 
-def _list_experiments(project: Project, as_json: bool) -> int:
+def _link(session: Session) -> None:
+    """Link the runs named, read from the stores of the tools they name (only those)."""
+    from mlpl_tui.cli_runs import project_root
+    from mlpl_tui.run_links import link_runs, ref_tool, select_runs
+    from mlpl_tui.runs import find_runs
+
+    a = session.args
+    tools = list(dict.fromkeys(ref_tool(ref) for ref in a.refs))
+    root = project_root(session)
+    found = [run for tool in tools for run in find_runs(root, tool)]
+    runs = select_runs(found, a.refs)
+    session.change(lambda p, f, c: link_runs(p, f, c, a.id, runs, move=a.move))
+
+
+def _run_rows(project: Project, framework: Framework, experiment_id: str) -> dict[str, Any]:
+    """An experiment's linked runs (their snapshots) and its best value of each metric."""
+    from mlpl_tui.run_links import best_metrics
+
+    runs = [
+        {
+            "ref": link.id,
+            "tool": link.tool,
+            "run_id": link.run_id,
+            "name": link.name,
+            "status": link.status,
+            "started_at": link.started_at,
+            "ended_at": link.ended_at,
+            "params": link.param_values,
+            "metrics": link.metric_values,
+            "where": link.where,
+            "captured_at": link.captured_at,
+            "gone": link.gone,
+            "linked_at": link.linked_at,
+            "linked_by": link.linked_by,
+        }
+        for link in project.runs_of(experiment_id)
+    ]
+    return {"runs": runs, "best_metrics": best_metrics(project, framework, experiment_id)}
+
+
+def _runs_line(project: Project, framework: Framework, experiment_id: str) -> str | None:
+    """`runs: mlflow:3f2a…, dvc:exp-1 (1 gone); best acc=0.91 loss=0.23`, or None."""
+    from mlpl_tui.run_links import best_metrics
+
+    links = project.runs_of(experiment_id)
+    if not links:
+        return None
+    refs = ", ".join(clean(one_line(x.id, 40)) for x in links[:3])
+    more = f" and {len(links) - 3} more" if len(links) > 3 else ""
+    gone = sum(x.gone for x in links)
+    gone_words = f" ({gone} gone)" if gone else ""
+    best = best_metrics(project, framework, experiment_id)
+    values = " ".join(f"{clean(one_line(k, 24))}={v:.4g}" for k, v in list(best.items())[:5])
+    return f"    runs: {refs}{more}{gone_words}" + (f"; best {values}" if values else "")
+
+
+def _list_experiments(project: Project, as_json: bool, framework: Framework) -> int:
     experiments = project.experiments
     if as_json:
         from mlpl_tui.figures import effort_by_experiment
@@ -174,6 +249,7 @@ def _list_experiments(project: Project, as_json: bool) -> int:
                 "effort_minutes": spent.get(e.id, 0),
                 "created_at": e.created_at,
                 "created_by": e.created_by,
+                **_run_rows(project, framework, e.id),
             }
             for e in experiments
         ]
@@ -190,6 +266,9 @@ def _list_experiments(project: Project, as_json: bool) -> int:
         print(f"{clean(e.id)}  {e.status:<9} {clean(e.title)}{why}")
         if e.result:
             print(f"    result: {clean(e.result)}")
+        runs = _runs_line(project, framework, e.id)
+        if runs:
+            print(runs)
     return 0
 
 

@@ -103,6 +103,25 @@ class ExplorationQuestion:
     stages: tuple[str, ...]
 
 
+GOALS = ("max", "min")
+# A metric named with one of these is better when lower (when mlpl.yaml does not say).
+_LOWER_IS_BETTER = ("loss", "error", "rmse", "mae", "mape", "mse")
+
+
+def guess_goal(name: str) -> str:
+    """`min` for a metric whose name says it is a loss or an error, else `max`."""
+    lowered = name.lower()
+    return "min" if any(word in lowered for word in _LOWER_IS_BETTER) else "max"
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """A metric experiments are compared on, and whether higher (`max`) or lower is better."""
+
+    name: str
+    goal: str
+
+
 @dataclass(frozen=True)
 class Framework:
     """A validated framework: the stages in order, switch categories and exploration questions."""
@@ -114,6 +133,8 @@ class Framework:
     stages: tuple[Stage, ...]
     switch_categories: tuple[SwitchCategory, ...]
     exploration_questions: tuple[ExplorationQuestion, ...]
+    # The metrics run snapshots keep and experiments are compared on (none: every metric).
+    experiment_metrics: tuple[MetricSpec, ...] = ()
 
     @cached_property
     def modules(self) -> dict[str, Module]:
@@ -393,6 +414,26 @@ def _read_question(where: _Where) -> ExplorationQuestion:
     )
 
 
+MAX_METRIC_NAME = 250  # characters: what MLflow allows in a metric's key
+
+
+def _read_metric(where: _Where) -> MetricSpec:
+    """A metric name, or a mapping `{name, goal}` with goal `max` or `min`."""
+    if isinstance(where.node, yaml.ScalarNode):
+        name, goal = _plain_text(where), ""
+    else:
+        r = _Reader(where.path, where.node, where.field, ("name", "goal"))
+        name, goal = r.text("name"), r.text("goal", required=False)
+        if goal and goal not in GOALS:
+            raise r.where("goal").fail(f"'{goal}' is not a goal: use max or min")
+    if len(name) > MAX_METRIC_NAME or not name.isprintable():
+        raise where.fail(
+            f"a metric name must be one line of printable text, at most {MAX_METRIC_NAME} "
+            "characters"
+        )
+    return MetricSpec(name, goal or guess_goal(name))
+
+
 def _check_ids(where: _Where, found: Sequence[str], expected: Sequence[str], what: str) -> None:
     if tuple(found) != tuple(expected):
         raise where.fail(
@@ -426,6 +467,7 @@ def parse_framework(text: str, path: Path) -> Framework:
         "stages",
         "switch_categories",
         "exploration_questions",
+        "experiment_metrics",
     )
     r = _Reader(path, root, "", fields)
     stages = r.items_of("stages", _read_stage)
@@ -451,6 +493,9 @@ def parse_framework(text: str, path: Path) -> Framework:
                 raise r.where("exploration_questions").fail(
                     f"question {q.number} names unknown stage '{stage_id}'"
                 )
+    metrics = r.items_of("experiment_metrics", _read_metric, required=False)
+    if metrics:
+        _unique(metrics, lambda m: m.name, r.where("experiment_metrics"), "metric")
     return Framework(
         name=r.text("name"),
         title=r.text("title", required=False, default=r.text("name")),
@@ -459,6 +504,7 @@ def parse_framework(text: str, path: Path) -> Framework:
         stages=tuple(stages),
         switch_categories=tuple(categories),
         exploration_questions=tuple(questions),
+        experiment_metrics=tuple(metrics),
     )
 
 

@@ -54,6 +54,7 @@ def check(project: Project, framework: Framework) -> list[Problem]:
         for m in unknown_module_ids(project, framework)
     ] + [Problem("warning", w) for w in _unknown_module_references(project, framework)]
     warnings += [Problem("warning", w) for w in _check_history(project)]
+    warnings += [Problem("warning", w) for w in _check_run_links(project)]
     return [Problem("error", e) for e in errors] + warnings
 
 
@@ -69,6 +70,20 @@ def _check_history(project: Project) -> list[str]:
         if event.reverts and project.event(event.reverts) is None:
             found.append(
                 f"history event '{event.id}' reverts event '{event.reverts}', which is missing"
+            )
+    return found
+
+
+def _check_run_links(project: Project) -> list[str]:
+    """Linked runs whose experiment is missing (a merge or a hand edit): kept, worth knowing."""
+    found = []
+    for link in project.run_links:
+        if project.experiment(link.experiment) is None:
+            ref, experiment = truncate(link.id, 60), truncate(link.experiment, 40)
+            found.append(
+                f"run '{ref}' is linked to experiment '{experiment}', which does not exist; "
+                f"unlink it with 'mlpl-tui experiment unlink {experiment} {ref}' "
+                "(or restore the experiment from git)"
             )
     return found
 

@@ -17,6 +17,11 @@ The rules, in order:
   Iterations are counted again along that order (each loop back starts one), and each switch
   and effort entry takes the new number of the visit it belongs to. So when one branch advanced
   and the other looped back, the later of the two moves is where the project stands.
+- A linked run's snapshot (what its tracker said when last read) is one reading: when both sides
+  read the run again, the whole snapshot of the newer reading (`captured_at`, then `updated_at`)
+  is kept, without a conflict. The experiment a run is linked to merges like any field (the
+  same run linked to two experiments is a conflict); `linked_at`/`linked_by` follow the kept
+  side; a run unlinked on one side and only read again on the other stays unlinked.
 - Supersedes links stay two-way: when both sides superseded one decision by different ones,
   the kept successor keeps the link, the other successor's `supersedes` is cleared, and the
   conflict records both so that choosing the other side moves the link.
@@ -48,6 +53,26 @@ DERIVED_FIELDS: Mapping[str, frozenset[str]] = {
 # Bookkeeping that follows the kept side without a conflict, like updated_at/updated_by.
 BOOKKEEPING_FIELDS: Mapping[str, frozenset[str]] = {
     "artifacts": frozenset({"attached_at", "attached_by"}),
+    "runs": frozenset({"linked_at", "linked_by"}),
+}
+# Fields read together from one source (mlpl_tui.run_links.SNAPSHOT_FIELDS): changed on both
+# sides, they are all taken from the side whose reading is newer, never field by field.
+SNAPSHOT_FIELDS: Mapping[str, frozenset[str]] = {
+    "runs": frozenset(
+        {
+            "tool",
+            "run_id",
+            "name",
+            "status",
+            "started_at",
+            "ended_at",
+            "params",
+            "metrics",
+            "where",
+            "captured_at",
+            "gone",
+        }
+    ),
 }
 # List fields that hold a set: each side's additions and removals are merged, never a conflict.
 SET_FIELDS: Mapping[str, frozenset[str]] = {
@@ -222,6 +247,8 @@ def _merge_record(
 ) -> Record:
     derived = DERIVED_FIELDS.get(table, frozenset()) | BOOKKEEPING_FIELDS.get(table, frozenset())
     sets = SET_FIELDS.get(table, frozenset())
+    snapshot = SNAPSHOT_FIELDS.get(table, frozenset())
+    newer = _newer_snapshot(snapshot, base, ours, theirs) if snapshot else None
     times: dict[str, tuple[str, str]] = {}
 
     def winner() -> str:
@@ -236,7 +263,9 @@ def _merge_record(
             ours.get(name, MISSING),
             theirs.get(name, MISSING),
         )
-        if _same(mine, other) or _same(was, other):
+        if newer is not None and name in snapshot:
+            value = newer.get(name, MISSING)
+        elif _same(mine, other) or _same(was, other):
             value = mine
         elif _same(was, mine):
             value = other
@@ -263,11 +292,44 @@ def _merge_record(
     return merged
 
 
+def _newer_snapshot(
+    fields: frozenset[str], base: Record, ours: Record, theirs: Record
+) -> Record | None:
+    """The side whose snapshot to keep whole when both sides changed it differently: the newer
+    reading (`captured_at`, then `updated_at`; ties go to ours); None when at most one did."""
+
+    def reading(record: Record) -> list[Any]:
+        return [record.get(name, MISSING) for name in sorted(fields)]
+
+    was, mine, other = reading(base), reading(ours), reading(theirs)
+    if all(_same(a, b) for a, b in zip(mine, other, strict=True)):
+        return None
+    if all(_same(a, b) for a, b in zip(was, mine, strict=True)) or all(
+        _same(a, b) for a, b in zip(was, other, strict=True)
+    ):
+        return None
+
+    def when(record: Record) -> tuple[str, str]:
+        return str(record.get("captured_at") or ""), str(record.get("updated_at") or "")
+
+    return theirs if when(theirs) > when(ours) else ours
+
+
 def _after_removal(table: str, base: Record | None, present: Record) -> Record | None:
     """A record changed on one side and removed on the other: kept as changed, except that
     set fields lose what the removal took away (an artifact whose last location was detached
-    keeps only the locations the other side attached, and goes when there are none)."""
-    if base is None or table != "artifacts":
+    keeps only the locations the other side attached, and goes when there are none), and a
+    run link whose only change is a new snapshot goes."""
+    if base is None:
+        return present
+    if table in SNAPSHOT_FIELDS:
+        # A run unlinked on one side stays unlinked when the other only read it again.
+        reread = SNAPSHOT_FIELDS[table] | STAMP_FIELDS
+        names = base.keys() | present.keys()
+        if all(_same(base.get(n, MISSING), present.get(n, MISSING)) for n in names - reread):
+            return None
+        return present
+    if table != "artifacts":
         return present
     sets = {
         name: _merge_set(base.get(name, MISSING), [], present.get(name, MISSING))

@@ -20,6 +20,7 @@ from mlpl_tui.records import (
     Learning,
     Meta,
     ModuleState,
+    RunLink,
     Switch,
     Visit,
 )
@@ -141,6 +142,30 @@ class Project:
 
     def learning(self, id: str) -> Learning | None:
         return next((x for x in self.learnings if x.id == id), None)
+
+    @cached_property
+    def run_links(self) -> tuple[RunLink, ...]:
+        """Tracker runs linked to experiments, in the order they were linked."""
+        return tuple(sorted(self.records(RunLink), key=lambda r: (r.linked_at, r.id)))
+
+    @cached_property
+    def _run_links_by_experiment(self) -> dict[str, tuple[RunLink, ...]]:
+        found: dict[str, list[RunLink]] = {}
+        for link in self.run_links:
+            found.setdefault(link.experiment, []).append(link)
+        return {id: tuple(links) for id, links in found.items()}
+
+    def runs_of(self, experiment_id: str) -> tuple[RunLink, ...]:
+        """The runs linked to one experiment, in the order they were linked."""
+        return self._run_links_by_experiment.get(experiment_id, ())
+
+    def run_link(self, ref: str) -> RunLink | None:
+        """The link of the run `ref` (`tool:id`) names, if it is linked."""
+        raw = self.raw("runs").get(ref)
+        if raw is None:
+            return None
+        (link,) = self.records(RunLink, [(ref, raw)])
+        return link
 
     @cached_property
     def events(self) -> tuple[Event, ...]:

@@ -21,6 +21,7 @@ TABLES = (
     "questions",
     "artifacts",
     "learnings",
+    "runs",
     "events",
 )
 MODULE_STATUSES = ("todo", "doing", "done", "skipped", "revisit")
@@ -199,6 +200,57 @@ class Learning(Record, kind="learning", table="learnings"):
 
 
 @dataclass(frozen=True)
+class RunLink(Record, kind="run", table="runs"):
+    """A tracker's run linked to the experiment it tested, keyed by its ref (`mlflow:3f2a…`),
+    with a snapshot of what the tracker said of it when it was last read (mlpl_tui.run_links):
+    tracker stores are rarely committed, so the snapshot outlives them (`gone` once the run is
+    no longer found)."""
+
+    id: str
+    experiment: str  # the experiment's id
+    tool: str
+    run_id: str
+    name: Text
+    status: Text
+    started_at: str | None
+    ended_at: str | None
+    params: Any  # {name: text}, as captured
+    metrics: Any  # {name: number or null (NaN, infinity)}, as captured
+    where: Text  # the store it was read from, relative to the project when inside it
+    captured_at: Text
+    gone: Annotated[bool, Default(False)]
+    linked_at: Text
+    linked_by: Text
+    updated_at: Text
+    updated_by: Text
+
+    @property
+    def param_values(self) -> dict[str, str]:
+        """The params as text; a hand-edited or merged snapshot's other values are left out."""
+        raw = self.params
+        if not isinstance(raw, dict):
+            return {}
+        return {k: v for k, v in raw.items() if isinstance(k, str) and isinstance(v, str)}
+
+    @property
+    def metric_values(self) -> dict[str, float | None]:
+        """The metrics as numbers, None where the tracker had NaN or infinity; anything else a
+        hand-edited snapshot holds is left out."""
+        raw = self.metrics
+        if not isinstance(raw, dict):
+            return {}
+        return {
+            k: None if v is None else float(v)
+            for k, v in raw.items()
+            if isinstance(k, str) and (v is None or _number(v))
+        }
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
 class Event(Record, kind="event", table="events"):
     """One entry of the append-only history: who did what, when."""
 
@@ -249,6 +301,7 @@ RECORD_KINDS: tuple[type[Record], ...] = (
     Answer,
     ArtifactLink,
     Learning,
+    RunLink,
     Event,
     Conflict,
 )
