@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 DEFAULT_DIR = Path("mlpl-demo")
 DOCS = "docs"  # the demo's documents, beside its mlpl.json (data/demo/make_demo.py writes them)
+MLRUNS = "mlruns"  # the demo's MLflow file store, beside its mlpl.json (written there too)
 
 
 def demo_file() -> Path:
@@ -39,9 +40,27 @@ def demo_documents() -> list[tuple[str, bytes]]:
     ]
 
 
+def demo_tracker_files() -> list[tuple[str, bytes]]:
+    """The files of the demo's MLflow store (mlruns/) as (location, content), sorted; links
+    and anything but regular files are left out."""
+    root = demo_file().parent
+    folder = root / MLRUNS
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    found = []
+    for directory, folders, files in os.walk(folder):  # os.walk does not follow links
+        folders.sort()
+        for name in sorted(files):
+            path = Path(directory) / name
+            if path.is_file() and not path.is_symlink():
+                found.append((path.relative_to(root).as_posix(), path.read_bytes()))
+    return sorted(found)
+
+
 def copy_demo(folder: Path) -> Path:
-    """Copy the demo's mlpl.json and its documents (docs/) into `folder`; refuses to replace a
-    project or a document already there, before writing anything."""
+    """Copy the demo's mlpl.json, its documents (docs/) and its MLflow store (mlruns/) into
+    `folder`; refuses to replace a project, a document or a store's file already there, before
+    writing anything."""
     target = folder / STATE_FILE
     if os.path.lexists(target):
         raise UsageError(
@@ -52,28 +71,36 @@ def copy_demo(folder: Path) -> Path:
         raise UsageError(f"{folder} is a file; name a folder for the demo project")
     try:
         content = demo_file().read_bytes()
-        documents = demo_documents()
+        files = demo_documents() + demo_tracker_files()
     except OSError as exc:
         raise UsageError(f"{folder}: cannot copy the demo project there ({exc.strerror})") from None
-    docs = folder / DOCS
-    if os.path.islink(docs) or (docs.exists() and not docs.is_dir()):
-        raise UsageError(f"{docs} is not a folder; name another folder for the demo")
-    for location, _ in documents:
-        if os.path.lexists(folder / location):
-            raise UsageError(
-                f"{folder / location} already exists; nothing was copied. Name another folder "
-                "for the demo"
-            )
+    for location, _ in files:
+        _check_place(folder, location)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        if documents:
-            docs.mkdir(exist_ok=True)
+        for location, _ in files:
+            (folder / location).parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"{folder}: cannot copy the demo project there ({exc.strerror})") from None
-    for location, document in documents:
-        write_file(folder / location, document)
+    for location, data in files:
+        write_file(folder / location, data)
     write_file(target, content)
     return target
+
+
+def _check_place(folder: Path, location: str) -> None:
+    """Refuse, before anything is written, a file of the demo that is already there, or a
+    folder on its way that is a link or a file."""
+    parts = location.split("/")
+    for depth in range(1, len(parts)):
+        step = folder.joinpath(*parts[:depth])
+        if os.path.islink(step) or (step.exists() and not step.is_dir()):
+            raise UsageError(f"{step} is not a folder; name another folder for the demo")
+    if os.path.lexists(folder / location):
+        raise UsageError(
+            f"{folder / location} already exists; nothing was copied. Name another folder "
+            "for the demo"
+        )
 
 
 def cmd_demo(session: Session) -> int:

@@ -5,7 +5,10 @@ An event's `detail` holds, whole, the texts it wrote (a skip reason, an experime
 decision's context) and the decision status moves it made, which its summary cuts or leaves out.
 An artifact attached or required has a row with its state in `action`, its title in `text`
 and in `detail` whether it is required, then its locations, a line each; a learning's row has
-its text in `text` and what taught it in `detail`.
+its text in `text` and what taught it in `detail`. A run linked to an experiment has a row
+(`run`, keyed by its ref `tool:id`) with the experiment's id, its status in `action` (`, gone`
+once its store no longer has it), its name in `text` and in `detail` its snapshot's metrics as
+`name=value` lines (empty for NaN or infinity), then its params as `param name=value` lines.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from mlpl_tui.framework import Framework
 from mlpl_tui.model import Project
-from mlpl_tui.report_view import ArtifactRow, ReportView, location_note
+from mlpl_tui.report_view import ArtifactRow, ReportView, RunRow, location_note
 from mlpl_tui.wording import shown_date
 
 if TYPE_CHECKING:
@@ -58,13 +61,24 @@ def artifact_detail(row: ArtifactRow) -> str:
     return "\n".join(lines)
 
 
+def run_detail(run: RunRow) -> str:
+    """The snapshot's metrics as `name=value` lines (an empty value for NaN or infinity), then
+    its params as `param name=value` lines."""
+    lines = [
+        f"{name}={'' if value is None else repr(value)}"
+        for name, value in run.link.metric_values.items()
+    ]
+    lines += [f"param {name}={value}" for name, value in run.params]
+    return "\n".join(lines)
+
+
 def render(
     project: Project,
     framework: Framework,
     artifact_states: Sequence[ArtifactState] | None = None,
 ) -> str:
-    """One CSV table: `kind` is `effort`, `event`, `artifact` or `learning`; columns that do not
-    apply are empty."""
+    """One CSV table: `kind` is `effort`, `event`, `artifact`, `learning` or `run`; columns that
+    do not apply are empty."""
     view = ReportView(project, framework, artifact_states)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -149,4 +163,25 @@ def render(
                 cell(learned.sources_words),
             )
         )
+    for tested in view.experiment_runs:
+        for run in tested.runs:
+            snap = run.link
+            writer.writerow(
+                (
+                    "run",
+                    cell(snap.id),
+                    cell(shown_date(snap.started_at)),
+                    cell(snap.started_at or ""),
+                    cell(snap.linked_by),
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    cell(snap.experiment),
+                    cell(f"{snap.status}, gone" if snap.gone else snap.status),
+                    cell(snap.name),
+                    cell(run_detail(run)),
+                )
+            )
     return buffer.getvalue()

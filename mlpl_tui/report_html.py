@@ -17,11 +17,14 @@ from mlpl_tui.journey import Step
 from mlpl_tui.model import Project
 from mlpl_tui.progress import format_minutes
 from mlpl_tui.report_view import (
+    BEST_MARK,
     ArtifactRow,
     DecisionRow,
     ExperimentRow,
     ReportView,
+    RunRow,
     SwitchRow,
+    goal_words,
     link_target,
     location_note,
 )
@@ -87,6 +90,9 @@ svg .axis { font: 11px system-ui, sans-serif; fill: var(--muted); text-anchor: m
 .badge { display: inline-block; border: 1px solid currentColor; border-radius: 1em;
   padding: 0 .5em; font-size: .8rem; }
 .note { white-space: pre-wrap; }
+td.best { font-weight: 700; }
+th.baseline, td.baseline { background: var(--soft); }
+.gone { color: var(--back); }
 footer { margin-top: 3rem; color: var(--muted); font-size: .8rem; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; }
@@ -394,10 +400,88 @@ def _experiments(view: ReportView) -> list[str]:
             "Why abandoned",
         ]
         out.append(_table(header, [_experiment(row) for row in view.experiments], {0, 5}))
+        out += _runs(view)
+        out += _comparison(view)
     else:
         out.append("<p>No experiments recorded.</p>")
     out.append("</section>")
     return out
+
+
+def _pairs(pairs: Sequence[tuple[str, str]]) -> str:
+    """`mape: 0.31`, one a line, each name and value escaped."""
+    return "<br>".join(f"{esc(name)}: {esc(value)}" for name, value in pairs)
+
+
+def _runs(view: ReportView) -> list[str]:
+    """Each experiment's linked runs as their snapshots hold them, with its best metrics."""
+    if not view.experiment_runs:
+        return []
+    out = [
+        "<h3>Linked runs</h3>",
+        '<p class="meta">Each run as its tracker recorded it when it was last read (a run gone '
+        "from its store keeps its snapshot); times in the reader's zone.</p>",
+    ]
+    header = ["Run", "Ref", "Status", "Started", "Ended", "Metrics", "Params"]
+    for x in view.experiment_runs:
+        out.append(f"<h4>E{x.row.number}. {esc(x.row.experiment.title)}</h4>")
+        if x.best:
+            best = ", ".join(f"{esc(name)}: {esc(value)}" for name, value in x.best)
+            out.append(f"<p>Best of its runs: {best}.</p>")
+        out.append(_table(header, [_run(run) for run in x.runs], tight={3, 4}))
+    return out
+
+
+def _run(run: RunRow) -> list[str]:
+    link = run.link
+    status = esc(run.status_words)
+    if link.gone:
+        status = f'<span class="gone">{status}</span>'
+    return [
+        _note(link.name),
+        f"<code>{esc(link.id)}</code>",
+        status,
+        esc(shown_time(link.started_at)),
+        esc(shown_time(link.ended_at)),
+        _pairs(run.metrics),
+        _pairs(run.params),
+    ]
+
+
+def _comparison(view: ReportView) -> list[str]:
+    table = view.comparison
+    if table is None:
+        return []
+    baseline = table.columns[table.baseline].number
+    out = [
+        "<h3>Comparison</h3>",
+        f"<p>Each experiment's best value of each metric over its runs; {BEST_MARK} marks the "
+        f"best in a row; the baseline is E{baseline}.</p>",
+    ]
+    if not table.rows:
+        out.append("<p>No metric recorded by the linked runs.</p>")
+        return out
+    heads = "".join(
+        f'<th class="num{" baseline" if i == table.baseline else ""}">{esc(table.heading(i))}</th>'
+        for i in range(len(table.columns))
+    )
+    body = []
+    for metric, goal, cells in table.rows:
+        tds = "".join(
+            f'<td class="{_cell_class(i, cell.best, table.baseline)}">{esc(cell.words)}</td>'
+            for i, cell in enumerate(cells)
+        )
+        body.append(f"<tr><td>{esc(metric)}</td><td>{goal_words(goal)}</td>{tds}</tr>")
+    out.append(
+        f"<table><thead><tr><th>Metric</th><th>Goal</th>{heads}</tr></thead><tbody>\n"
+        + "\n".join(body)
+        + "\n</tbody></table>"
+    )
+    return out
+
+
+def _cell_class(i: int, best: bool, baseline: int) -> str:
+    return " ".join(["num", *(["best"] if best else []), *(["baseline"] if i == baseline else [])])
 
 
 def _experiment(row: ExperimentRow) -> list[str]:

@@ -13,15 +13,17 @@ import orjson
 
 from mlpl_tui.figures import REWORK_DEFINITION
 from mlpl_tui.framework import Framework
-from mlpl_tui.model import Project
+from mlpl_tui.model import Project, RunLink
 from mlpl_tui.progress import status_summary
 from mlpl_tui.report_view import (
     ArtifactRow,
+    ComparisonTable,
     LearningRow,
     QuestionRow,
     ReportView,
     StatusChange,
 )
+from mlpl_tui.run_links import best_metrics
 from mlpl_tui.sanitize import escape_json
 
 if TYPE_CHECKING:
@@ -48,6 +50,10 @@ def export(
             module["note"] = record.note if record else ""
             module["reason"] = record.reason if record else ""  # why it was (last) skipped
     items = view.open_items
+    best = {
+        x.row.experiment.id: best_metrics(project, framework, x.row.experiment.id)
+        for x in view.experiment_runs
+    }
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -82,8 +88,15 @@ def export(
             for row in view.decisions
         ],
         "experiments": [
-            {**_fields(row.experiment), "effort_minutes": row.minutes} for row in view.experiments
+            {
+                **_fields(row.experiment),
+                "effort_minutes": row.minutes,
+                "runs": [_run(link) for link in project.runs_of(row.experiment.id)],
+                "best_metrics": best.get(row.experiment.id, {}),
+            }
+            for row in view.experiments
         ],
+        "comparison": _comparison(view),
         "effort": [{**_fields(row.entry), "rework": row.rework} for row in view.effort_rows],
         "effort_summary": {
             "total_minutes": effort.total,
@@ -164,6 +177,50 @@ def _question(row: QuestionRow) -> dict[str, Any]:
         "note": a.note if a else "",
         "updated_at": a.updated_at if a else None,
         "updated_by": a.updated_by if a else None,
+    }
+
+
+def _run(link: RunLink) -> dict[str, Any]:
+    """A linked run's snapshot: metrics as numbers (null for NaN or infinity), params as text."""
+    return {
+        "ref": link.id,
+        "tool": link.tool,
+        "run_id": link.run_id,
+        "name": link.name,
+        "status": link.status,
+        "started_at": link.started_at,
+        "ended_at": link.ended_at,
+        "metrics": link.metric_values,
+        "params": link.param_values,
+        "where": link.where,
+        "captured_at": link.captured_at,
+        "gone": link.gone,
+        "linked_at": link.linked_at,
+        "linked_by": link.linked_by,
+    }
+
+
+def _comparison(view: ReportView) -> dict[str, Any] | None:
+    """The experiments with linked runs side by side: each metric's best value per experiment
+    (null: none of its runs has it) and the experiments holding the row's best; None when no
+    run is linked."""
+    table: ComparisonTable | None = view.comparison
+    if table is None:
+        return None
+    compared = table.comparison
+    ids = [e.id for e in compared.experiments]
+    return {
+        "experiments": ids,
+        "baseline": compared.baseline_experiment.id,
+        "rows": [
+            {
+                "metric": row.metric,
+                "goal": row.goal,
+                "values": dict(zip(ids, row.values, strict=True)),
+                "best": [ids[i] for i in row.best],
+            }
+            for row in compared.rows
+        ],
     }
 
 

@@ -18,10 +18,13 @@ from mlpl_tui.journey import Step
 from mlpl_tui.model import Project
 from mlpl_tui.progress import format_minutes
 from mlpl_tui.report_view import (
+    BEST_MARK,
     ArtifactRow,
     DecisionRow,
     ExperimentRow,
     ReportView,
+    RunRow,
+    goal_words,
     location_note,
 )
 from mlpl_tui.wording import plural, short_title, shown_date, shown_time, status_word
@@ -302,11 +305,71 @@ def _experiments(view: ReportView) -> list[str]:
         f"{format_minutes(n.lost_minutes)}.",
         "",
     ]
-    return out + _table(
+    out += _table(
         ("#", "Experiment", "Status", "Hypothesis", "Link", "Effort", "Result", "Why abandoned"),
         [_experiment(row) for row in view.experiments],
         "rllllrll",
     )
+    return out + _runs(view) + _comparison(view)
+
+
+def _pairs(pairs: Sequence[tuple[str, str]]) -> str:
+    """`mape: 0.31; rmse: 12.4`, each name and value escaped."""
+    return "; ".join(f"{md(name)}: {md(value)}" for name, value in pairs)
+
+
+def _runs(view: ReportView) -> list[str]:
+    """Each experiment's linked runs as their snapshots hold them, with its best metrics."""
+    out: list[str] = []
+    if view.experiment_runs:
+        out += ["", "### Linked runs", ""]
+        out.append(
+            "Each run as its tracker recorded it when it was last read (a run gone from its "
+            "store keeps its snapshot); times in the reader's zone."
+        )
+    for x in view.experiment_runs:
+        e = x.row.experiment
+        out += ["", f"#### E{x.row.number}. {md(e.title)}", ""]
+        if x.best:
+            out += [f"Best of its runs: {_pairs(x.best)}.", ""]
+        out += _table(
+            ("Run", "Ref", "Status", "Started", "Ended", "Metrics", "Params"),
+            [_run(run) for run in x.runs],
+        )
+    return out
+
+
+def _run(run: RunRow) -> tuple[str, ...]:
+    link = run.link
+    return (
+        md(link.name),
+        md(link.id),
+        md(run.status_words),
+        md(shown_time(link.started_at)),
+        md(shown_time(link.ended_at)),
+        _pairs(run.metrics),
+        _pairs(run.params),
+    )
+
+
+def _comparison(view: ReportView) -> list[str]:
+    table = view.comparison
+    if table is None:
+        return []
+    out = ["", "### Comparison", ""]
+    out.append(
+        f"Each experiment's best value of each metric over its runs; {BEST_MARK} marks the "
+        f"best in a row; the baseline is E{table.columns[table.baseline].number}."
+    )
+    out.append("")
+    if not table.rows:
+        return [*out, "No metric recorded by the linked runs."]
+    header = ("Metric", "Goal", *(md(table.heading(i)) for i in range(len(table.columns))))
+    rows = [
+        (md(metric), goal_words(goal), *(md(cell.words) for cell in cells))
+        for metric, goal, cells in table.rows
+    ]
+    return out + _table(header, rows, "ll" + "r" * len(table.columns))
 
 
 def _experiment(row: ExperimentRow) -> tuple[str, ...]:

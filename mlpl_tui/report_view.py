@@ -48,6 +48,7 @@ from mlpl_tui.model import (
     Experiment,
     Learning,
     Project,
+    RunLink,
     Switch,
 )
 from mlpl_tui.progress import (
@@ -58,7 +59,11 @@ from mlpl_tui.progress import (
     module_status,
     stage_progress,
 )
+from mlpl_tui.run_links import Comparison, best_metrics, comparison
 from mlpl_tui.wording import shown_date
+
+MISSING_VALUE = "—"  # a metric the tracker had as NaN or infinity (stored as null), or none
+BEST_MARK = "★"  # after the best value of a comparison row: not colour alone
 
 # The texts people type, in the order an event's detail lists them (EventRow.detail).
 TYPED_FIELDS = (
@@ -155,6 +160,78 @@ class ExperimentRow:
     number: int
     experiment: Experiment
     minutes: int
+
+
+def metric_text(value: float | None) -> str:
+    """A metric's value as a report shows it: six significant digits, `—` for none (NaN and
+    infinity are stored as null)."""
+    return MISSING_VALUE if value is None else f"{value:.6g}"
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """A run linked to an experiment, as its snapshot holds it: metrics and params as text
+    pairs (name, value), in the snapshot's order."""
+
+    link: RunLink
+    metrics: tuple[tuple[str, str], ...]
+    params: tuple[tuple[str, str], ...]
+
+    @property
+    def status_words(self) -> str:
+        """`FINISHED`, `FINISHED, gone from its store` once it is no longer found."""
+        status = self.link.status or "unknown"
+        return f"{status}, gone from its store" if self.link.gone else status
+
+
+def run_row(link: RunLink) -> RunRow:
+    metrics = tuple((name, metric_text(value)) for name, value in link.metric_values.items())
+    return RunRow(link, metrics, tuple(link.param_values.items()))
+
+
+@dataclass(frozen=True)
+class ExperimentRuns:
+    """An experiment with the runs linked to it and its best value of each tracked metric."""
+
+    row: ExperimentRow
+    runs: tuple[RunRow, ...]
+    best: tuple[tuple[str, str], ...]  # (metric, value as text)
+
+
+@dataclass(frozen=True)
+class ComparisonCell:
+    """One experiment's best value of one metric: its text, and whether it is the row's best."""
+
+    text: str
+    best: bool
+
+    @property
+    def words(self) -> str:
+        """`0.31 ★` for the row's best, else the value."""
+        return f"{self.text} {BEST_MARK}" if self.best else self.text
+
+
+@dataclass(frozen=True)
+class ComparisonTable:
+    """The comparison as rows of text: columns are experiments (E numbers), rows metrics."""
+
+    comparison: Comparison
+    columns: tuple[ExperimentRow, ...]
+    rows: tuple[tuple[str, str, tuple[ComparisonCell, ...]], ...]  # metric, goal, cells
+
+    @property
+    def baseline(self) -> int:
+        return self.comparison.baseline
+
+    def heading(self, i: int) -> str:
+        """`E1. Seasonal naive (baseline)` for column `i` (plain: each format escapes it)."""
+        row = self.columns[i]
+        mark = " (baseline)" if i == self.baseline else ""
+        return f"E{row.number}. {row.experiment.title}{mark}"
+
+
+def goal_words(goal: str) -> str:
+    return "lower is better" if goal == "min" else "higher is better"
 
 
 @dataclass(frozen=True)
@@ -493,6 +570,50 @@ class ReportView:
             ExperimentRow(i, e, minutes.get(e.id, 0))
             for i, e in enumerate(self.project.experiments, start=1)
         ]
+
+    @cached_property
+    def experiment_runs(self) -> list[ExperimentRuns]:
+        """The experiments that have linked runs, in experiment order, each with its runs and
+        its best tracked metrics; empty when no run is linked."""
+        if not self.project.run_links:
+            return []
+        found = []
+        for row in self.experiments:
+            links = self.project.runs_of(row.experiment.id)
+            if not links:
+                continue
+            best = best_metrics(self.project, self.framework, row.experiment.id)
+            found.append(
+                ExperimentRuns(
+                    row,
+                    tuple(run_row(link) for link in links),
+                    tuple((name, metric_text(value)) for name, value in best.items()),
+                )
+            )
+        return found
+
+    @cached_property
+    def comparison(self) -> ComparisonTable | None:
+        """The experiments with linked runs side by side (run_links.comparison); None when no
+        experiment has a linked run."""
+        rows = [x.row for x in self.experiment_runs]
+        if not rows:
+            return None
+        compared = comparison(self.project, self.framework, [r.experiment.id for r in rows])
+        by_id = {r.experiment.id: r for r in rows}
+        columns = tuple(by_id[e.id] for e in compared.experiments)
+        table = tuple(
+            (
+                row.metric,
+                row.goal,
+                tuple(
+                    ComparisonCell(metric_text(value), i in row.best)
+                    for i, value in enumerate(row.values)
+                ),
+            )
+            for row in compared.rows
+        )
+        return ComparisonTable(compared, columns, table)
 
     @cached_property
     def experiment_counts(self) -> ExperimentCounts:

@@ -13,6 +13,7 @@ import pytest
 
 from mlpl_tui import app
 from mlpl_tui.cli import Session
+from mlpl_tui.demo import copy_demo, demo_tracker_files
 from mlpl_tui.figures import effort_figures, open_items
 from mlpl_tui.framework import Framework
 from mlpl_tui.history import field_changes, record_changes
@@ -21,6 +22,7 @@ from mlpl_tui.journey import journey
 from mlpl_tui.progress import is_closed, iteration
 from mlpl_tui.report_md import render
 from mlpl_tui.report_view import ReportView
+from mlpl_tui.runs import find_runs
 from mlpl_tui.store import Store
 from tests.conftest import ROOT, Result
 
@@ -47,6 +49,16 @@ def test_the_committed_demo_is_what_the_generator_writes(tmp_path: Path) -> None
     committed = sorted(p.name for p in (DEMO_FILE.parent / "docs").iterdir())
     assert committed == [n.name for n in names]
     for name in names:
+        assert (tmp_path / name).read_bytes() == (DEMO_FILE.parent / name).read_bytes(), name
+    # And its MLflow file store, mlruns/, file for file.
+    stores = _generator.mlruns_of(built)
+    committed_store = sorted(
+        p.relative_to(DEMO_FILE.parent)
+        for p in (DEMO_FILE.parent / "mlruns").rglob("*")
+        if p.is_file()
+    )
+    assert stores == committed_store and 5 <= len(stores) <= 120
+    for name in stores:
         assert (tmp_path / name).read_bytes() == (DEMO_FILE.parent / name).read_bytes(), name
 
 
@@ -183,6 +195,11 @@ def test_demo_copies_the_project_and_opens_it(
     for name in ("charter.md", "data-report.md"):  # the documents its artifacts point to
         bundled = DEMO_FILE.parent / "docs" / name
         assert (tmp_path / "here" / "docs" / name).read_bytes() == bundled.read_bytes()
+    for location, content in demo_tracker_files():  # its MLflow store, file for file
+        assert location.startswith("mlruns/")
+        assert (tmp_path / "here" / location).read_bytes() == content
+    store = [p for p in (DEMO_FILE.parent / "mlruns").rglob("*") if p.is_file()]
+    assert len(demo_tracker_files()) == len(store) > 0
     listed = json.loads(cli("artifact", "list", "--json", "--file", str(copy)).out)
     states = {a["id"]: a["state"] for a in listed}
     assert states["project-charter"] == states["data-report"] == "current"
@@ -208,6 +225,55 @@ def test_demo_refuses_to_replace_a_project(
     assert done.code == 2 and "charter.md already exists" in done.err
     assert not (tmp_path / "theirs" / "mlpl.json").exists()
     assert sorted(p.name for p in (tmp_path / "theirs" / "docs").iterdir()) == ["charter.md"]
+    # Nor a file of an MLflow store already there: a demo's runs never mix into someone's.
+    (tmp_path / "runs" / "mlruns" / "0").mkdir(parents=True)
+    (tmp_path / "runs" / "mlruns" / "0" / "meta.yaml").write_text("mine", encoding="utf-8")
+    done = cli("demo", "runs")
+    assert done.code == 2 and "meta.yaml already exists" in done.err
+    assert not (tmp_path / "runs" / "mlpl.json").exists()
+    assert [p.name for p in (tmp_path / "runs" / "mlruns").rglob("*")] == ["0", "meta.yaml"]
+    # A store that is a file, not a folder, is refused too.
+    (tmp_path / "flat").mkdir()
+    (tmp_path / "flat" / "mlruns").write_text("not a folder", encoding="utf-8")
+    done = cli("demo", "flat")
+    assert done.code == 2 and "is not a folder" in done.err
+    assert not (tmp_path / "flat" / "mlpl.json").exists()
+
+
+def test_the_demo_links_runs_of_its_mlflow_store_and_reports_them(
+    framework: Framework, tmp_path: Path
+) -> None:
+    """Runs found in the copied demo's mlruns/ are those its experiments link, snapshots equal
+    to what the reader finds; the baseline, a kept model, the abandoned ones, one run tagged."""
+    copy = copy_demo(tmp_path / "demo")
+    project = Store(copy).load()
+    found = {run.ref: run for run in find_runs(copy.parent)}
+    assert 5 <= len(found) <= 8 and {r.tool for r in found.values()} == {"mlflow"}
+    links = project.run_links
+    assert len(links) >= 5 and {x.id for x in links} < set(found)  # one run left unlinked
+    for link in links:
+        run = found[link.id]
+        assert (link.name, link.status, link.started_at, link.ended_at, link.where) == (
+            run.name,
+            run.status,
+            run.started_at,
+            run.ended_at,
+            run.where,
+        )
+        assert link.params == dict(run.params) and not link.gone
+        assert link.metric_values == {k: (v if v == v else None) for k, v in run.metrics.items()}
+    titles = {e.id: e for e in project.experiments}
+    statuses = {titles[x.experiment].status for x in links}
+    assert statuses == {"kept", "abandoned"}
+    (tagged,) = [r for r in found.values() if r.tagged]
+    assert project.run_link(tagged.ref) is not None
+    assert project.run_link(tagged.ref).experiment == tagged.tagged  # type: ignore[union-attr]
+    assert any(v is None for x in links for v in x.metric_values.values())  # a NaN kept as null
+    assert check(project, framework) == []
+    text = render(project, framework)
+    assert "### Linked runs" in text and "### Comparison" in text
+    assert "| wmape | lower is better |" in text and "★" in text
+    assert "E1. Seasonal naive: same week last year (baseline)" in text
 
 
 def test_the_demo_file_lives_in_data_which_the_wheel_ships() -> None:

@@ -100,6 +100,13 @@ def test_the_wheel_holds_only_the_mlpl_tui_package(installed: Installed) -> None
         for path in (ROOT / folder).glob("*.md")
     }
     assert len(shipped) >= 4, "the document templates and the demo's documents ship"
+    # The demo's MLflow file store, every file of it.
+    shipped |= {
+        f"mlpl_tui/{path.relative_to(ROOT).as_posix()}"
+        for path in (ROOT / "data/demo/mlruns").rglob("*")
+        if path.is_file()
+    }
+    assert any(name.endswith("/meta.yaml") for name in shipped)
     assert {n for n in names if n.startswith("mlpl_tui/data/")} == {
         "mlpl_tui/data/mlpl.yaml",
         "mlpl_tui/data/demo/mlpl.json",

@@ -10,7 +10,11 @@ acceptance after 14 iterations over about three months. The people, the client a
 are invented. Along the way the team notes what it learns, attaches its artifacts (an MLflow
 experiment log and the planners' pilot dashboard as links) and keeps two living documents, the
 project charter and the data report, written from their templates into data/demo/docs/, edited
-by hand as the project loops back, and refreshed at the end.
+by hand as the project loops back, and refreshed at the end. Its modelling runs are logged in
+a small MLflow file store, data/demo/mlruns/, written here as MLflow writes one; the team links
+each run to the experiment it tested (one run carries the `mlpl.experiment` tag and is linked
+by it), reading the store back with mlpl-tui's own reader, so each snapshot is what
+`mlpl-tui runs` finds.
 
 Every record is made by the real lifecycle functions and the real store, on a fixed clock with
 ids drawn from a seeded generator, so the output is the same bytes on every run (a test checks
@@ -19,29 +23,38 @@ that the committed file is what this script writes).
 
 from __future__ import annotations
 
+import calendar
 import random
 import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from mlpl_tui import artifacts, corrections, documents, learnings, lifecycle, store
+from mlpl_tui import artifacts, corrections, documents, learnings, lifecycle, run_links, store
 from mlpl_tui.framework import Framework, builtin_framework_path, load_framework
 from mlpl_tui.lifecycle import Context
 from mlpl_tui.model import Change, Project
 from mlpl_tui.progress import PASSED, module_status
+from mlpl_tui.runs import EXPERIMENT_TAG, Run
+from mlpl_tui.runs_mlflow import read_file_store
 from mlpl_tui.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_FILE = ROOT / "data" / "demo" / "mlpl.json"
 DOCS = "docs"  # the documents' folder, beside mlpl.json
+MLRUNS = "mlruns"  # the MLflow file store, beside mlpl.json
+# Where MLflow on the modeller's laptop put the artifacts (invented, as the rest).
+ARTIFACT_ROOT = "file:///home/tomas/demand-forecast/mlruns"
+MLFLOW_STATUS = {"RUNNING": 1, "SCHEDULED": 2, "FINISHED": 3, "FAILED": 4, "KILLED": 5}
 NAME = "Seasonal demand forecast (illustrative demo)"
 LEAD, ML, DATA = "Priya Raman", "Tomás Ortega", "Ana Kowalski"
 
@@ -74,6 +87,8 @@ class Story:
         self.experiments: dict[str, str] = {}
         self.decisions: dict[str, str] = {}
         self.switches: dict[str, str] = {}
+        self.mlflow = MlflowStore(self.root / MLRUNS, seed=7)
+        self.runs: dict[str, str] = {}  # run name -> MLflow run id
 
     def ctx(self, who: str) -> Context:
         self.minute += 1
@@ -213,6 +228,43 @@ class Story:
             new = old[:end] + "\n\n" + paragraph + old[end:]
         path.write_text(new, encoding="utf-8")
 
+    def mlflow_run(
+        self,
+        name: str,
+        start: str,
+        minutes: int | None,
+        metrics: Mapping[str, list[float]],
+        params: Mapping[str, str],
+        status: str = "FINISHED",
+        tag: str | None = None,
+        note: str = "",
+    ) -> None:
+        """A run logged today from `start` (UTC), `minutes` long (None: no end recorded);
+        `tag` names an experiment (by its key) the run is tagged with."""
+        day = self.day.isoformat()
+        begun = _millis(day, start)
+        tags = {EXPERIMENT_TAG: self.experiments[tag]} if tag else {}
+        if note:
+            tags["mlflow.note.content"] = note
+        end = None if minutes is None else begun + minutes * 60_000
+        run_id = self.mlflow.run("demand-forecast", name, begun, end, status, metrics, params, tags)
+        self.runs[name] = run_id
+
+    def found_runs(self) -> list[Run]:
+        """The runs as `mlpl-tui runs` finds them: read back from the store by its reader."""
+        return read_file_store(self.root / MLRUNS, MLRUNS)
+
+    def link(self, key: str, *names: str, who: str = ML) -> None:
+        """`mlpl-tui experiment link ID mlflow:RUN_ID...`: the named runs linked to it."""
+        wanted = {f"mlflow:{self.runs[name]}" for name in names}
+        found = [run for run in self.found_runs() if run.ref in wanted]
+        assert len(found) == len(wanted), f"runs not found: {names}"
+        self.do(who, run_links.link_runs, self.experiments[key], found)
+
+    def link_tagged(self, who: str = ML) -> None:
+        """`mlpl-tui runs --link-tagged`: runs tagged with an experiment's id linked to it."""
+        self.do(who, run_links.link_tagged, self.found_runs())
+
     def refresh(self, artifact: str) -> None:
         """`doc refresh ARTIFACT`: the generated parts rewritten, the hand-written ones kept."""
         documents.refresh_artifact(self.project, self.framework, self.root, artifact)
@@ -223,6 +275,115 @@ class Story:
             module_status(project, m.id) in PASSED
             for m in self.framework.stage(stage).required_modules
         )
+
+
+def _millis(day: str, clock: str) -> int:
+    """`2026-02-03`, `10:15` (UTC) as MLflow stores times: milliseconds since the epoch."""
+    hours, minutes = clock.split(":")
+    start = calendar.timegm(date.fromisoformat(day).timetuple())
+    return (start + int(hours) * 3600 + int(minutes) * 60) * 1000
+
+
+def _yaml(path: Path, data: Mapping[str, Any]) -> None:
+    """A meta.yaml as MLflow's file store writes it (safe dump, block style, keys sorted)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = yaml.safe_dump(dict(data), default_flow_style=False, allow_unicode=True)
+    path.write_text(text, encoding="utf-8")
+
+
+class MlflowStore:
+    """A small MLflow file store (`mlruns/`), written file by file as MLflow 3 writes one:
+    `<experiment id>/meta.yaml`, then per run `meta.yaml` (numeric status), `metrics/<key>`
+    (`timestamp value step` lines), `params/<key>` and `tags/<key>`. Ids come from a generator
+    of their own, so the project's ids do not depend on the runs."""
+
+    def __init__(self, folder: Path, seed: int) -> None:
+        self.folder = folder
+        self.rng = random.Random(seed)
+        self.experiments: dict[str, str] = {}  # MLflow experiment name -> id
+
+    def experiment(self, name: str, created: int) -> str:
+        if name not in self.experiments:
+            if not self.experiments:
+                self._experiment_meta("0", "Default", created)
+            id = str(self.rng.randrange(10**17, 10**18))
+            self._experiment_meta(id, name, created)
+            self.experiments[name] = id
+        return self.experiments[name]
+
+    def _experiment_meta(self, id: str, name: str, created: int) -> None:
+        _yaml(
+            self.folder / id / "meta.yaml",
+            {
+                "artifact_location": f"{ARTIFACT_ROOT}/{id}",
+                "creation_time": created,
+                "effective_trace_archival_retention": None,
+                "experiment_id": id,
+                "last_update_time": created,
+                "lifecycle_stage": "active",
+                "name": name,
+                "trace_location": None,
+                "workspace": "default",
+            },
+        )
+
+    def run(
+        self,
+        experiment: str,
+        name: str,
+        start: int,
+        end: int | None,
+        status: str,
+        metrics: Mapping[str, list[float]],
+        params: Mapping[str, str],
+        tags: Mapping[str, str],
+    ) -> str:
+        """Write one run; each metric's values are logged a minute apart, steps 0, 1, ..."""
+        experiment_id = self.experiment(experiment, start)
+        run_id = f"{self.rng.getrandbits(128):032x}"
+        folder = self.folder / experiment_id / run_id
+        _yaml(
+            folder / "meta.yaml",
+            {
+                "artifact_uri": f"{ARTIFACT_ROOT}/{experiment_id}/{run_id}/artifacts",
+                "end_time": end,
+                "entry_point_name": "",
+                "experiment_id": experiment_id,
+                "lifecycle_stage": "active",
+                "run_id": run_id,
+                "run_name": name,
+                "source_name": "",
+                "source_type": 4,
+                "source_version": "",
+                "start_time": start,
+                "status": MLFLOW_STATUS[status],
+                "tags": [],
+                "user_id": "tomas",
+            },
+        )
+        for key, values in metrics.items():
+            lines = [
+                f"{start + 60_000 * (step + 1)} {value!r} {step}\n"
+                for step, value in enumerate(values)
+            ]
+            self._write(folder / "metrics" / key, "".join(lines))
+        for key, value in params.items():
+            self._write(folder / "params" / key, value)
+        all_tags = {
+            "mlflow.runName": name,
+            "mlflow.source.name": "train.py",
+            "mlflow.source.type": "LOCAL",
+            "mlflow.user": "tomas",
+            **tags,
+        }
+        for key, value in all_tags.items():
+            self._write(folder / "tags" / key, value)
+        return run_id
+
+    @staticmethod
+    def _write(path: Path, text: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
 
 
 def _wrapped(text: str, width: int = 96) -> str:
@@ -451,6 +612,15 @@ def tell(s: Story) -> None:
         "modelling.baseline",
     )
     s.log(ML, "4h", "modelling.baseline", "Backtest of last year's sales", "naive")
+    s.mlflow_run(
+        "seasonal-naive-weekly",
+        "07:40",
+        6,
+        {"wmape": [0.31]},
+        {"model": "seasonal_naive", "grain": "weekly", "horizon": "8 weeks"},
+        note="Same week last year; the last 13 weeks held out.",
+    )
+    s.link("naive", "seasonal-naive-weekly")
     s.done(ML, "modelling.baseline", "Seasonal naive: weighted MAPE 31%.")
     s.keep("naive", "Weighted MAPE 31% on the last 13 weeks held out: the score to beat")
     s.on("2026-02-04")
@@ -464,10 +634,18 @@ def tell(s: Story) -> None:
     )
     s.log(ML, "6h", "modelling.feature-engineering", "Temperature features", "gbm-observed")
     s.on("2026-02-05")
+    s.mlflow_run(
+        "gbm-observed-temperature",
+        "07:15",
+        40,
+        {"wmape": [0.19, 0.14, 0.12]},
+        {"model": "lightgbm", "grain": "weekly", "temperature": "observed"},
+    )
     s.log(ML, "5h", "modelling.training", "Training and tuning", "gbm-observed")
     s.done(ML, "modelling.feature-engineering", "Weekly mean and max temperature, calendar.")
     s.on("2026-02-06")
     s.log(ML, "3h", "modelling.evaluation", "Suspiciously good: 12% MAPE", "gbm-observed")
+    s.link("gbm-observed", "gbm-observed-temperature")
     s.abandon(
         "gbm-observed",
         "Used the observed temperature of the forecast week, which nobody knows 8 weeks "
@@ -556,6 +734,14 @@ def tell(s: Story) -> None:
         "modelling.model-selection",
     )
     s.log(ML, "4h", "modelling.baseline", "Naive baseline at daily grain: 34%", "naive")
+    s.mlflow_run(
+        "seasonal-naive-daily",
+        "07:20",
+        5,
+        {"wmape": [0.34], "wmape_slow_movers": [0.34]},
+        {"model": "seasonal_naive", "grain": "daily", "horizon": "10 days"},
+    )
+    s.link("naive", "seasonal-naive-daily")
     s.decide(
         "per-depot",
         ML,
@@ -567,9 +753,28 @@ def tell(s: Story) -> None:
         module="modelling.model-selection",
     )
     s.on("2026-02-18")
+    s.mlflow_run(
+        "prophet-per-product",
+        "00:40",
+        360,
+        {"wmape": [float("nan")], "wmape_slow_movers": [0.41]},
+        {"model": "prophet", "grain": "daily", "regressor": "tmax_fc", "products": "1200"},
+        status="KILLED",
+        note="Stopped after 6 hours: the full evaluation never finished.",
+    )
+    s.mlflow_run(
+        "lgbm-per-depot",
+        "06:50",
+        95,
+        {"wmape": [0.25, 0.23, 0.22], "wmape_slow_movers": [0.31, 0.3, 0.3]},
+        {"model": "lightgbm", "grain": "daily", "horizon": "10 days", "depots": "9"},
+        tag="lgbm-depot",
+    )
     s.log(ML, "6h", "modelling.training", "LightGBM per depot", "lgbm-depot")
     s.log(DATA, "5h", "modelling.training", "Prophet runs on 1,200 products", "prophet")
     s.on("2026-02-19")
+    s.link("prophet", "prophet-per-product", who=DATA)
+    s.link_tagged()
     s.abandon(
         "prophet",
         "Worse than the naive baseline on slow movers and 6 hours per run for 1,200 products",
@@ -711,7 +916,15 @@ def tell(s: Story) -> None:
     )
     s.log(ML, "6h", "modelling.training", "Rolling-origin backtest harness", "rolling")
     s.on("2026-03-09")
+    s.mlflow_run(
+        "lgbm-rolling-52-origins",
+        "06:00",
+        150,
+        {"wmape": [0.19], "wmape_slow_movers": [0.27]},
+        {"model": "lightgbm", "grain": "daily", "horizon": "10 days", "origins": "52"},
+    )
     s.log(ML, "5h", "modelling.training", "Backtests of all candidates", "rolling")
+    s.link("rolling", "lgbm-rolling-52-origins")
     s.keep("rolling", "Backtested weighted MAPE 19% over 52 weekly origins (34% for naive)")
     s.redo("modelling", ML, "Re-evaluated with rolling-origin backtests (iteration 8).")
     s.on("2026-03-10")
@@ -773,7 +986,24 @@ def tell(s: Story) -> None:
     )
     s.log(ML, "6h", "modelling.model-selection", "Uplift model", "uplift")
     s.on("2026-03-19")
+    s.mlflow_run(
+        "uplift-two-stage",
+        "05:30",
+        20,
+        {},
+        {"model": "two_stage", "grain": "daily"},
+        status="FAILED",
+        note="Out of memory in the uplift stage; not linked to any experiment.",
+    )
+    s.mlflow_run(
+        "lgbm-promo-features",
+        "07:00",
+        100,
+        {"wmape": [0.17], "wmape_slow_movers": [0.26]},
+        {"model": "lightgbm", "grain": "daily", "promotions": "flag, discount depth"},
+    )
     s.log(ML, "4h", "modelling.feature-engineering", "Promotion features", "promo-features")
+    s.link("promo-features", "lgbm-promo-features")
     s.abandon(
         "uplift",
         "No better than promotion features in the main model, and two models to maintain",
@@ -1037,6 +1267,12 @@ def documents_of(built: Path) -> list[Path]:
     return sorted(p.relative_to(built.parent) for p in folder.rglob("*") if p.is_file())
 
 
+def mlruns_of(built: Path) -> list[Path]:
+    """The MLflow store's files a build wrote beside its mlpl.json, relative to that folder."""
+    folder = built.parent / MLRUNS
+    return sorted(p.relative_to(built.parent) for p in folder.rglob("*") if p.is_file())
+
+
 def main(argv: list[str]) -> int:
     target = Path(argv[0]) if argv else DEMO_FILE
     with tempfile.TemporaryDirectory() as tmp:
@@ -1044,6 +1280,14 @@ def main(argv: list[str]) -> int:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(built, target)
         print(f"{target}: {target.stat().st_size} bytes")
+        store = target.parent / MLRUNS
+        if store.is_dir():
+            shutil.rmtree(store)  # run ids come from the story: no file of an old build stays
+        runs = mlruns_of(built)
+        for name in runs:
+            (target.parent / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(built.parent / name, target.parent / name)
+        print(f"{store}: {len(runs)} files")
         for name in documents_of(built):
             (target.parent / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(built.parent / name, target.parent / name)
