@@ -94,12 +94,13 @@ def cmd_runs(session: Session) -> int:
         return 0
     if runs:
         framework = session.framework
-        print(
+        header = (
             f"{'REF':<{_REF}}  {'NAME':<{_NAME}}  {'STATUS':<{_STATUS}}  {'START':<16}  "
             f"{'END':<16}  {'METRICS':<{3 * _METRIC}}  EXPERIMENT"
         )
-        for run in runs:
-            print(_run_line(framework, run, linked.get(run.ref)))
+        # One write: thousands of runs each written on its own cost more than reading them.
+        lines = (_run_line(framework, run, linked.get(run.ref)) for run in runs)
+        print("\n".join([header, *lines]))
     else:
         print(_nothing_found(source, bool(found)))
     refs = {r.ref for r in found}
