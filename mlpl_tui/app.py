@@ -6,11 +6,13 @@ polling, and recovers when the file is fixed. Otherwise every main screen is a m
 dashboard, `1`-`4` stages, `D` decisions, `h` history, `e` experiments, `c` conflicts, `W`
 learnings) and every change goes through `act`, which applies one lifecycle rule under the
 store's lock. The app is also the only part that reads the project's other files: the attached
-artifacts' states (once per snapshot), path completion, and opening a file in the editor.
+artifacts' states (once per snapshot), path completion, opening a file in the editor, and the
+trackers' run stores (in a worker thread, for the experiment log's link picker).
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import sys
@@ -37,6 +39,7 @@ from mlpl_tui.screens.base import (
     Host,
     ProjectView,
     Rule,
+    RunsFound,
     came_from,
     is_secondary,
 )
@@ -49,6 +52,7 @@ if TYPE_CHECKING:
     from mlpl_tui.artifact_files import ArtifactState
     from mlpl_tui.cli import Session
     from mlpl_tui.progress import LoopBackTarget
+    from mlpl_tui.runs import Run
 
 DISK_POLL_SECONDS = 0.5
 OFFER_SECONDS = 30  # how long `L` starts from the loop back or experiment just recorded
@@ -422,10 +426,8 @@ class MlplApp(App[None], Host):
 
     def refresh_document(self, artifact_id: str) -> tuple[list[str], str | None]:
         """Rewrite the generated parts of an artifact's Markdown documents (documents.py)."""
-        try:
-            from mlpl_tui import documents
-        except ImportError:
-            return [], "this version cannot refresh documents yet"
+        from mlpl_tui import documents
+
         try:
             rewritten = documents.refresh_artifact(
                 self.project, self._framework, self.project_folder, artifact_id
@@ -436,6 +438,22 @@ class MlplApp(App[None], Host):
             return [], f"the document could not be rewritten: {exc}"
         self.refresh_artifact_states()
         return list(rewritten), None
+
+    # --- tracker runs: read in a thread, the answer handed back on the UI thread ---------------
+
+    def look_for_runs(self, done: RunsFound) -> None:
+        """Read the trackers' stores near the project (mlpl_tui.runs.find_runs) in a worker
+        thread, so a big or slow store never freezes the screen; `done` gets the runs found or
+        the reason in words (a locked or corrupt store), on the UI thread."""
+        folder = self.project_folder
+
+        def read() -> None:
+            runs, problem = _read_runs(folder)
+            # RuntimeError: the app closed meanwhile, and nobody is waiting for the answer.
+            with contextlib.suppress(RuntimeError):
+                self.call_from_thread(done, runs, problem)
+
+        self.run_worker(read, name="find runs", group="runs", thread=True, exit_on_error=False)
 
     # --- learnings ------------------------------------------------------------------------------
 
@@ -687,8 +705,10 @@ class MlplApp(App[None], Host):
                 return
             key = self._key_display("show('learnings')", "W")
             self.notify(f"Learning {learning_id} noted: {key} lists them, u undoes", title="Noted")
+            from mlpl_tui.screens.record_screen import RecordScreen
+
             screen = self.screen
-            if isinstance(screen, ProjectView) and hasattr(screen, "show_record"):
+            if isinstance(screen, RecordScreen):
                 screen.show_record(learning_id)
 
         self.push_screen(modal, noted)
@@ -782,6 +802,20 @@ class LearningOffer:
     stage: str | None
     module: str | None
     until: float  # time.monotonic()
+
+
+def _read_runs(folder: Path) -> tuple[list[Run], str | None]:
+    """The runs near `folder`, or none and the reason they could not be read."""
+    from mlpl_tui.runs import find_runs
+
+    try:
+        return list(find_runs(folder)), None
+    except MlplError as exc:  # TrackerError: a locked or corrupt store, named
+        return [], str(exc)
+    except (OSError, ValueError) as exc:
+        return [], f"the runs near {folder} could not be read: {exc}"
+    except Exception as exc:  # a reader's bug: said in the dialog, which must not wait forever
+        return [], f"the runs near {folder} could not be read ({type(exc).__name__}: {exc})"
 
 
 def _terminal_present() -> bool:

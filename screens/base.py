@@ -21,8 +21,11 @@ from mlpl_tui.errors import MlplError
 from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context
 from mlpl_tui.model import Change, Project
+from mlpl_tui.runs import Run
 
 Rule = Callable[[Project, Framework, Context], Change]
+# What the app hands back once the trackers are read: the runs found, or the reason in words.
+RunsFound = Callable[[Sequence[Run], str | None], None]
 
 
 class Host:
@@ -99,6 +102,13 @@ class Host:
     def refresh_document(self, artifact_id: str) -> tuple[list[str], str | None]:
         """Rewrite the generated parts of an artifact's Markdown documents: the locations
         rewritten, or the reason in words when nothing was written."""
+
+    # --- tracker runs: their stores are files, read by the app ---------------------------------
+
+    @abstractmethod
+    def look_for_runs(self, done: RunsFound) -> None:
+        """Read the trackers' stores near the project off the UI thread, then call `done` on it
+        with the runs found (newest first), or no runs and the reason they could not be read."""
 
     # --- learnings --------------------------------------------------------------------------------
 

@@ -6,6 +6,12 @@ yes/no question; the reason it was abandoned stays on record), `x` abandons it (
 logs time spent on it, `E` corrects it: title, hypothesis, link, result, where it is filed.
 `/` filters the list (screens/record_screen.py). After an abandon the app offers to note what it
 taught (`L`, the experiment preset as its source); `L` here is about the highlighted experiment.
+
+Runs: the pane lists the highlighted experiment's linked tracker runs and its best value of each
+tracked metric; its row shows the first. `l` links runs found near the project (a picker: runs
+tagged with this experiment come first, already marked), `R` unlinks one (after a yes/no
+question). `space` marks experiments and `C` compares the marked ones (with none marked, every
+experiment with linked runs) side by side (screens/compare.py).
 """
 
 from __future__ import annotations
@@ -17,24 +23,29 @@ from rich.text import Text
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 
-from mlpl_tui import lifecycle
+from mlpl_tui import lifecycle, run_links
 from mlpl_tui.figures import effort_by_experiment
 from mlpl_tui.model import Experiment, Project
 from mlpl_tui.progress import format_minutes
 from mlpl_tui.screens.modals import AbandonModal, ExperimentTimeModal, NewExperimentModal
 from mlpl_tui.screens.record_screen import RecordScreen, Rows
+from mlpl_tui.widgets.record_list import RecordList
+from mlpl_tui.widgets.run_text import compact_best, link_line, runs_section
 from mlpl_tui.widgets.text import clip, data_text
 from mlpl_tui.wording import EXPERIMENT_MARKS, experiment_mark, shown_time
 
 
-def experiment_row(experiment: Experiment, minutes: int) -> str:
-    """`[-] abandoned   2h30m  Title: hypothesis`: the status in words and a mark.
+def experiment_row(experiment: Experiment, minutes: int, runs: str = "") -> str:
+    """`[-] abandoned   2h30m  Title (2 runs, auc 0.91): hypothesis`: the status in words and
+    a mark, and with linked runs their count and the best of the first tracked metric.
 
     Plain stored text: the list cleans and cuts each row (RecordList.set_rows).
     """
     effort = format_minutes(minutes) if minutes else "-"
     line = f"{experiment_mark(experiment.status)} {experiment.status:<9} {effort:>6}  "
     line += experiment.title
+    if runs:
+        line += f" ({runs})"
     if experiment.result:
         line += f" → {experiment.result}"
     if experiment.status == "abandoned" and experiment.reason:
@@ -46,8 +57,9 @@ def experiment_row(experiment: Experiment, minutes: int) -> str:
     return line
 
 
-def experiment_text(experiment: Experiment, minutes: int) -> Text:
-    """The experiment in full; every stored field goes through `clip` (cleaned, bounded)."""
+def experiment_text(experiment: Experiment, minutes: int, runs: Text | None = None) -> Text:
+    """The experiment in full; every stored field goes through `clip` (cleaned, bounded);
+    `runs` (widgets/run_text.runs_section) follows the result."""
     text = Text()
     text.append(clip(experiment.title), style="bold")
     text.append(f"  [{experiment.status}]")
@@ -60,9 +72,15 @@ def experiment_text(experiment: Experiment, minutes: int) -> Text:
     for label, body in (
         ("Hypothesis", experiment.hypothesis or "(none given)"),
         ("Result", experiment.result or "(none yet: E records what was found)"),
+        ("Runs", None),  # what the runs showed, next to the result
         ("Link", experiment.link or "(none: a run id, commit or path)"),
         ("Effort", format_minutes(minutes) if minutes else "none logged: T logs time on it"),
     ):
+        if body is None:
+            if runs is not None:
+                text.append("\n")
+                text.append_text(runs)
+            continue
         text.append(f"\n{label + ':':<12}", style="bold")
         text.append(clip(body, multiline=True))
     if experiment.status == "abandoned":
@@ -108,6 +126,36 @@ class ExperimentsScreen(RecordScreen):
             id="experiment-edit",
             tooltip="Correct the highlighted one: texts, result, where it is filed",
         ),
+        Binding(
+            "l",
+            "link_runs",
+            "Link runs",
+            id="experiment-link-runs",
+            tooltip="Link tracker runs found near the project to the highlighted one",
+        ),
+        Binding(
+            "R",
+            "unlink_run",
+            "Unlink run",
+            show=False,
+            id="experiment-unlink-run",
+            tooltip="Unlink one of the highlighted one's runs (asks first)",
+        ),
+        Binding(
+            "space",
+            "mark",
+            "Mark",
+            show=False,
+            id="experiment-mark",
+            tooltip="Mark or unmark the highlighted one for the comparison (C)",
+        ),
+        Binding(
+            "C",
+            "compare",
+            "Compare",
+            id="experiment-compare",
+            tooltip="The marked experiments' metrics side by side (none marked: all with runs)",
+        ),
     ]
     LIST_ID = "experiments"
     LABEL = "Experiments"
@@ -116,6 +164,16 @@ class ExperimentsScreen(RecordScreen):
     def __init__(self) -> None:
         super().__init__()
         self._minutes: tuple[Project, dict[str, int]] | None = None
+        self._runs: tuple[Project, dict[str, str]] | None = None
+
+    def runs_summaries(self, project: Project) -> dict[str, str]:
+        """Each experiment's row note on its runs (`2 runs, auc 0.91`), once per snapshot."""
+        if self._runs is None or self._runs[0] is not project:
+            framework = self.host.framework
+            with_runs = {link.experiment for link in project.run_links}
+            summaries = {id: compact_best(project, framework, id) for id in with_runs}
+            self._runs = (project, summaries)
+        return self._runs[1]
 
     def minutes(self, project: Project) -> dict[str, int]:
         """Minutes logged on each experiment: summed once per snapshot, not once per record
@@ -136,14 +194,27 @@ class ExperimentsScreen(RecordScreen):
         total = sum(minutes.values())
         title = f"Experiments: {len(experiments)} ("
         title += ", ".join(f"{n} {s}" for s, n in counts.items())
-        title += f") · {format_minutes(total) if total else 'no time'} logged on them"
-        return title, [(e.id, experiment_row(e, minutes.get(e.id, 0))) for e in experiments]
+        title += ")"
+        marked = self._marked(project)
+        if marked:  # before the time, which a narrow terminal cuts first
+            title += f" · {len(marked)} marked, C compares"
+        title += f" · {format_minutes(total) if total else 'no time'} logged on them"
+        runs = self.runs_summaries(project)
+        return title, [
+            (e.id, experiment_row(e, minutes.get(e.id, 0), runs.get(e.id, ""))) for e in experiments
+        ]
 
     def detail(self, project: Project, record_id: str | None) -> Text:
         experiment = project.experiment(record_id) if record_id else None
         if experiment is None:
             return Text("No experiments yet: n starts one.")
-        return experiment_text(experiment, self.minutes(project).get(experiment.id, 0))
+        runs = runs_section(project, self.host.framework, experiment.id)
+        return experiment_text(experiment, self.minutes(project).get(experiment.id, 0), runs)
+
+    def _marked(self, project: Project) -> list[str]:
+        """The marked experiments still in the project, in the list's order (newest first)."""
+        marks = self.query_one(RecordList).marked
+        return [e.id for e in reversed(project.experiments) if e.id in marks]
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -216,6 +287,105 @@ class ExperimentsScreen(RecordScreen):
         if experiment is not None:
             self.app.push_screen(ExperimentTimeModal(experiment.id), self.show_record)
 
+    # --- runs -------------------------------------------------------------------------------
+
+    def action_link_runs(self) -> None:
+        from mlpl_tui.screens.modals.runs import LinkRunsModal
+
+        experiment = self._need_highlighted()
+        if experiment is None:
+            return
+        record_id = experiment.id
+
+        def linked(summary: str | None) -> None:
+            if summary:
+                self.notify(summary + " (u undoes)", title="Linked")
+                self.show_record(record_id)
+
+        self.app.push_screen(LinkRunsModal(record_id), linked)
+
+    def action_unlink_run(self) -> None:
+        from mlpl_tui.screens.modals.pick import PickModal
+
+        experiment = self._need_highlighted()
+        if experiment is None:
+            return
+        links = self.host.project.runs_of(experiment.id)
+        if not links:
+            self.notify(f"{experiment.id} has no linked runs; l links some", title="Not done")
+            return
+        if len(links) == 1:
+            self._confirm_unlink(experiment.id, links[0].id)
+            return
+        rows = [(link.id, link_line(link)) for link in links]
+
+        def picked(ref: str | None) -> None:
+            if ref is not None:
+                self._confirm_unlink(experiment.id, ref)
+
+        self.app.push_screen(
+            PickModal("Unlink a run", f"{experiment.id} {experiment.title}", rows), picked
+        )
+
+    def _confirm_unlink(self, experiment_id: str, ref: str) -> None:
+        from mlpl_tui.screens.modals.confirm import ConfirmModal
+
+        link = self.host.project.run_link(ref)
+        if link is None:
+            return
+        question = data_text(
+            f"{link_line(link)}\n\nUnlink this run from {experiment_id}? Its snapshot goes "
+            "with it (u brings it back).",
+            multiline=True,
+        )
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            change = self.host.act(
+                lambda p, f, c: run_links.unlink_runs(p, c, experiment_id, [ref])
+            )
+            if change is not None and change.summary:
+                self.notify(change.summary + " (u undoes)", title="Unlinked")
+                self.show_record(experiment_id)
+
+        self.app.push_screen(
+            ConfirmModal("Unlink a run?", question, yes="Unlink", no="No"), answered
+        )
+
+    def action_mark(self) -> None:
+        """`space`: mark the highlighted experiment for the comparison, then move down."""
+        records = self.query_one(RecordList)
+        record_id = records.record_id
+        if record_id is None:
+            return
+        records.toggle_mark(record_id)
+        records.action_cursor_down()
+        self._shown = None  # the title counts the marks
+        self.show(self.host.project)
+
+    def action_compare(self) -> None:
+        from mlpl_tui.screens.compare import CompareScreen
+
+        project = self.host.project
+        marked = self._marked(project)
+        if len(marked) == 1:
+            self.notify(
+                "Mark two or more experiments (space), or none to compare every one with runs",
+                title="Not done",
+            )
+            return
+        # Oldest first: with none kept, the baseline is the experiment started first.
+        ids = [
+            e.id
+            for e in project.experiments
+            if e.id in marked or (not marked and project.runs_of(e.id))
+        ]
+        if not ids:
+            self.notify("No experiment has linked runs yet: l links some", title="Not done")
+            return
+        self.app.push_screen(CompareScreen(ids))
+
     def palette_commands(self) -> Iterable[SystemCommand]:
         """This screen's actions for the command palette."""
         yield SystemCommand(
@@ -225,3 +395,11 @@ class ExperimentsScreen(RecordScreen):
         yield SystemCommand("experiment: Abandon the highlighted one (x)", "", self.action_abandon)
         yield SystemCommand("experiment: Log time on it (T)", "", self.action_log_time)
         yield SystemCommand("experiment: Edit the highlighted one (E)", "", self.action_edit)
+        yield SystemCommand(
+            "experiment: Link runs (l)", "Runs found near the project", self.action_link_runs
+        )
+        yield SystemCommand("experiment: Unlink a run (R)", "", self.action_unlink_run)
+        yield SystemCommand("experiment: Mark for comparison (space)", "", self.action_mark)
+        yield SystemCommand(
+            "experiment: Compare (C)", "Marked ones, else all with runs", self.action_compare
+        )

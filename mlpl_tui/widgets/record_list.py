@@ -1,12 +1,14 @@
 """A keyboard list of records for the decisions, history, experiments and conflicts screens.
 
 Rows are keyed by record id, so a redraw after a change (or a change on disk) keeps the
-highlighted record highlighted.
+highlighted record highlighted. Rows can be marked (the experiments to compare, the runs to
+link): a marked row starts with `✓`, written out so it reads without colour; while nothing is
+marked the rows carry no mark column at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -15,6 +17,8 @@ from textual.widgets.option_list import Option
 
 from mlpl_tui.widgets.pointer_list import PointerList, pointed
 from mlpl_tui.widgets.text import clip
+
+MARK = "✓ "
 
 
 class RecordList(PointerList[tuple[str, str]]):
@@ -27,11 +31,34 @@ class RecordList(PointerList[tuple[str, str]]):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, compact=True)
+        self.marked: set[str] = set()  # ids of marked rows (kept while a filter hides them)
 
     def prompt(self, row: tuple[str, str], highlighted: bool) -> Text:
         line = pointed(highlighted)
+        if self.marked:
+            line.append(MARK if row[0] in self.marked else " " * len(MARK), style="bold")
         line.append(row[1])
         return line
+
+    def set_marks(self, ids: Iterable[str]) -> None:
+        """Mark exactly `ids`; rows whose mark changed are repainted (all of them when the mark
+        column comes or goes)."""
+        wanted = set(ids)
+        if wanted == self.marked:
+            return
+        column_changed = bool(wanted) != bool(self.marked)
+        changed = wanted ^ self.marked
+        self.marked = wanted
+        for index, row in enumerate(self.rows):
+            if column_changed or row[0] in changed:
+                self.repaint_row(index)
+
+    def toggle_mark(self, record_id: str) -> bool:
+        """Mark or unmark one record; True when it is marked now."""
+        marks = set(self.marked)
+        marks.symmetric_difference_update({record_id})
+        self.set_marks(marks)
+        return record_id in marks
 
     @property
     def record_id(self) -> str | None:

@@ -1,5 +1,5 @@
-"""The experiment log's dialogs (`e`, then `n`, `x`, `T`): start one, abandon one (saying why),
-log time on one."""
+"""The experiment log's dialogs (`e`, then `n`, `x`, `T`): start one, abandon one (saying why,
+with its linked runs' metrics in view), log time on one."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from mlpl_tui.model import Change, Project
 from mlpl_tui.progress import current_stage_id
 from mlpl_tui.screens.base import Rule
 from mlpl_tui.screens.modals.form import FormModal, place_of, place_options, place_value, selected
+from mlpl_tui.widgets.run_text import runs_section
+from mlpl_tui.widgets.scroll_pane import ScrollPane
 from mlpl_tui.widgets.text import data_text
 
 WHOLE_STAGE = "(the stage)"
@@ -84,14 +86,28 @@ class _OnExperiment(FormModal[str | None]):
 
 
 class AbandonModal(_OnExperiment):
-    """Abandon an experiment: the reason is required and kept in the log."""
+    """Abandon an experiment: the reason is required and kept in the log. Its linked runs and
+    their metrics (the best of each, and each run's) are shown under the reason, so the reason
+    can quote what they showed."""
 
+    DEFAULT_CSS = """
+    AbandonModal #runs-pane {
+        height: auto;
+        max-height: 12;
+        margin-top: 1;
+    }
+    """
     HEADING = "Abandon an experiment"
     SAVE_LABEL = "Abandon"
 
     def form(self) -> ComposeResult:
         yield self.about()
         yield self.field("Why", Input(id="reason", placeholder="what it showed", compact=True))
+        project = self.host.project
+        if project.runs_of(self.experiment_id):
+            runs = runs_section(project, self.host.framework, self.experiment_id, each_run=True)
+            with ScrollPane(id="runs-pane"):
+                yield Static(runs, id="runs", markup=False)
 
     def action_save(self) -> None:
         reason, ref = self.value("#reason"), self.experiment_id
