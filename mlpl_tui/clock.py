@@ -107,7 +107,10 @@ def shown_time(stamp: str | None, missing: str = "", *, zone: bool = False) -> s
     local = instant(stamp)
     if local is None:
         return stamp[:16].replace("T", " ")
-    shown = local.strftime("%Y-%m-%d %H:%M")
+    # Written out rather than with strftime, which costs twice as much: lists show thousands.
+    shown = (
+        f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d}"
+    )
     return f"{shown} {zone_label(stamp)}" if zone else shown
 
 
