@@ -127,14 +127,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note", help="evidence or explanation (replacing another needs --force)")
     p.add_argument("--force", action="store_true", help="let --note replace a different note")
 
-    command("validate", "check the state file's integrity (exit 1 on problems)")
+    p = command("validate", "check the state file's integrity (exit 1 on problems)")
+    p.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        metavar="FILE",
+        help="state files to check, each on its own (as a pre-commit hook passes them)",
+    )
+    p.add_argument(
+        "--format",
+        default="text",
+        help="text (default) or github (workflow annotations: ::error file=...,line=...::...)",
+    )
 
     from mlpl_tui.cli_search import add_parser as add_search_parser
 
     add_search_parser(command)
 
+    from mlpl_tui.cli_plan import add_parser as add_plan_parser
+
+    add_plan_parser(command, common)
+
     p = command("report", "reports for people (md, html) and tools (csv, json, madr)")
     p.add_argument("--format", default="md", help="md (default), html, csv, json or madr")
+    p.add_argument(
+        "--since",
+        metavar="GITREF",
+        help="what changed since a git ref (md only), e.g. for a pull-request comment",
+    )
     p.add_argument("-o", "--output", type=Path, help="file to write (a directory for madr)")
 
     from mlpl_tui.cli_docs import add_parsers as add_doc_parsers
@@ -471,20 +492,58 @@ def cmd_answer(session: Session) -> int:
     return 0
 
 
+VALIDATE_FORMATS = ("text", "github")
+
+
 def cmd_validate(session: Session) -> int:
-    from mlpl_tui.integrity import check, conflict_markers
+    args = session.args
+    format = str(args.format).strip().lower()
+    if format not in VALIDATE_FORMATS:
+        raise UsageError(
+            f"unknown validate format '{args.format}': use one of {', '.join(VALIDATE_FORMATS)}"
+        )
+    files: list[Path] = args.files
+    if not files:
+        return _validate_one(session, format)
+    if getattr(args, "file", None) is not None:
+        raise UsageError("name the state files either with --file or as arguments, not both")
+    # Each file on its own (its own framework beside it); the worst exit status wins.
+    worst = 0
+    for file in files:
+        one = Session(argparse.Namespace(**{**vars(args), "file": file}))
+        try:
+            status = _validate_one(one, format)
+        except MlplError as exc:
+            print(f"mlpl-tui: {exc}", file=sys.stderr)
+            status = exc.exit_code
+        worst = max(worst, status)
+    return worst
+
+
+def _validate_one(session: Session, format: str) -> int:
+    from mlpl_tui.integrity import Problem, check, conflict_markers
     from mlpl_tui.team import setup_problems
 
     path = session.path
-    problems = conflict_markers(path.read_bytes())
+    github = format == "github"
+    content = path.read_bytes()
+    problems = conflict_markers(content)
     if not problems:
-        project = session.load()
+        try:
+            project = session.load()
+        except MlplError as exc:
+            if github:  # unreadable: the one annotation, then the usual error and exit status
+                _annotate(path, Problem("error", str(exc)), content)
+            raise
         problems = check(project, session.framework)
         if not any(p.level == "error" for p in problems):  # records readable: check the files
             problems.extend(_artifact_problems(session, project))
     problems.extend(setup_problems(path))  # an unsafe driver or merge attribute is an error
     errors = [p for p in problems if p.level == "error"]
     for problem in problems:
+        if github:
+            _annotate(path, problem, content)
+            continue
         print(
             f"{path}: {problem.level}: {problem.text}",
             file=sys.stderr if problem.level == "error" else sys.stdout,
@@ -493,6 +552,43 @@ def cmd_validate(session: Session) -> int:
         raise RuleError(f"{path}: {plural(len(errors), 'problem')} found")
     print(f"{path}: valid")
     return 0
+
+
+def _annotate(path: Path, problem: Problem, content: bytes) -> None:
+    """One GitHub workflow command: `::error file=F,line=N::message` (line where known)."""
+    from mlpl_tui.integrity import problem_line
+
+    properties = [f"file={github_property(_annotation_path(path))}"]
+    line = problem_line(problem.text, content)
+    if line is not None:
+        properties.append(f"line={line}")
+    level = "error" if problem.level == "error" else "warning"
+    print(f"::{level} {','.join(properties)}::{github_data(problem.text)}")
+
+
+def _annotation_path(path: Path) -> str:
+    """The file as GitHub names it: relative to the repository's top (else to the current
+    folder when inside it, else as given)."""
+    from mlpl_tui.team import repo_root
+
+    real = os.path.realpath(path)
+    for top in (repo_root(path.absolute().parent), Path.cwd()):
+        if top is None:
+            continue
+        relative = os.path.relpath(real, os.path.realpath(top))
+        if not relative.startswith(".."):
+            return Path(relative).as_posix()
+    return path.as_posix()
+
+
+def github_data(text: str) -> str:
+    """A workflow command's message, escaped as GitHub's toolkit does (escapeData)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def github_property(text: str) -> str:
+    """A workflow command's property value (escapeProperty): also ':' and ','."""
+    return github_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def _artifact_problems(session: Session, project: Project) -> list[Problem]:
@@ -561,6 +657,7 @@ COMMANDS: dict[str, Callable[[Session], int]] = {
     "answer": cmd_answer,
     "validate": cmd_validate,
     "search": _elsewhere("mlpl_tui.cli_search", "cmd_search"),
+    "plan": _elsewhere("mlpl_tui.cli_plan", "cmd_plan"),
     "report": _elsewhere("mlpl_tui.report", "cmd_report"),
     "doc": _elsewhere("mlpl_tui.cli_docs", "cmd_doc"),
     "demo": _elsewhere("mlpl_tui.demo", "cmd_demo"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -22,6 +23,14 @@ from mlpl_tui.wording import truncate
 # Git writes its markers at the start of a line; inside a JSON value they show up after an
 # escaped newline or the opening quote (a run of '=' alone is too common in notes to count there).
 _MARKER = re.compile(rb"^(<{7}|={7}|>{7})(?: |$)|(?:\\n|\")(<{7}|>{7}) ", re.MULTILINE)
+
+
+# Where a problem's text says its line: a conflict marker ("line 12: ..."), a JSON syntax
+# error ("... line 12 column 3 (char 240)") or a conflict found while parsing ("mlpl.json:12: ").
+_SAID_LINE = re.compile(
+    r"^line (\d+):|\bline (\d+) column \d+|:(\d+): unresolved git conflict markers"
+)
+_QUOTED = re.compile(r"'([^'\n]{1,200})'")
 
 
 @dataclass(frozen=True)
@@ -233,3 +242,18 @@ def _check_effort(
                 f"effort entry '{e.id}' points at experiment '{e.experiment}', which does not exist"
             )
     return problems
+
+
+def problem_line(text: str, content: bytes) -> int | None:
+    """The line of the file a problem is about, when cheap to tell: the line its text names,
+    else the line where the first record it names by id ('abc123') starts; None otherwise."""
+    said = _SAID_LINE.search(text)
+    if said is not None:
+        return int(next(g for g in said.groups() if g is not None))
+    for id in _QUOTED.findall(text):
+        key = json.dumps(id, ensure_ascii=False).encode()
+        # A record is a key whose value is an object: `"id": {` (the store writes it so).
+        found = re.search(rb"^[ \t]*" + re.escape(key) + rb"[ \t]*:[ \t]*\{", content, re.M)
+        if found is not None:
+            return content.count(b"\n", 0, found.start()) + 1
+    return None

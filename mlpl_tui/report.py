@@ -58,7 +58,17 @@ def cmd_report(session: Session) -> int:
     if format not in FORMATS:
         raise UsageError(f"unknown report format '{args.format}': use one of {', '.join(FORMATS)}")
     output: Path | None = args.output
-    if format == "madr":
+    since: str | None = getattr(args, "since", None)
+    if since is not None:
+        if format != "md":
+            raise UsageError(f"--since writes Markdown only: use --format md, not '{args.format}'")
+        if output is not None and output.is_dir():
+            raise UsageError(f"{output} is a folder: name the file to write with -o FILE")
+        from mlpl_tui import report_since
+
+        old = report_since.old_state(session.path, since)
+        text = report_since.render(old, session.load(), session.framework)
+    elif format == "madr":
         if output is None:
             raise UsageError(
                 "--format madr writes one file per decision: name a folder with -o DIR"
@@ -72,14 +82,16 @@ def cmd_report(session: Session) -> int:
             file=sys.stderr,
         )
         return 0
-    if output is not None and output.is_dir():
-        raise UsageError(f"{output} is a folder: name the file to write with -o FILE")
-    from mlpl_tui.artifact_files import artifact_states
+    else:
+        if output is not None and output.is_dir():
+            raise UsageError(f"{output} is a folder: name the file to write with -o FILE")
+        from mlpl_tui.artifact_files import artifact_states
 
-    project, framework = session.load(), session.framework
-    # Attached files are checked where they live: beside the state file, in its git work tree.
-    states = artifact_states(project, framework, session.path.absolute().parent)
-    text = render(project, framework, format, states)
+        project, framework = session.load(), session.framework
+        # Attached files are checked where they live: beside the state file, in its git work
+        # tree.
+        states = artifact_states(project, framework, session.path.absolute().parent)
+        text = render(project, framework, format, states)
     if output is None:
         sys.stdout.write(text)
         return 0
