@@ -20,6 +20,7 @@ from mlpl_tui.records import (
     Learning,
     Meta,
     ModuleState,
+    Plan,
     RunLink,
     Switch,
     Visit,
@@ -166,6 +167,11 @@ class Project:
             return None
         (link,) = self.records(RunLink, [(ref, raw)])
         return link
+
+    @cached_property
+    def plans(self) -> dict[str, Plan]:
+        """The estimates, by the id of the stage or module they are for."""
+        return {p.id: p for p in self.records(Plan)}
 
     @cached_property
     def events(self) -> tuple[Event, ...]:

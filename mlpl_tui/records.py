@@ -22,6 +22,7 @@ TABLES = (
     "artifacts",
     "learnings",
     "runs",
+    "plans",
     "events",
 )
 MODULE_STATUSES = ("todo", "doing", "done", "skipped", "revisit")
@@ -246,6 +247,17 @@ class RunLink(Record, kind="run", table="runs"):
         }
 
 
+@dataclass(frozen=True)
+class Plan(Record, kind="plan", table="plans"):
+    """An estimate of the effort one stage or module will take, keyed by the stage's or the
+    module's id (mlpl_tui.plans)."""
+
+    id: str
+    minutes: Annotated[int, POSITIVE]
+    set_at: Text
+    set_by: Text
+
+
 def _number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -302,6 +314,7 @@ RECORD_KINDS: tuple[type[Record], ...] = (
     ArtifactLink,
     Learning,
     RunLink,
+    Plan,
     Event,
     Conflict,
 )

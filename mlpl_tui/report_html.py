@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from datetime import datetime, timezone
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+from mlpl_tui.clock import STORED_FORMAT
 from mlpl_tui.figures import REWORK_DEFINITION, stage_title
 from mlpl_tui.framework import Framework
 from mlpl_tui.journey import Step
 from mlpl_tui.model import Project
+from mlpl_tui.plans import PlanRow, plan_words
 from mlpl_tui.progress import format_minutes
 from mlpl_tui.report_view import (
     BEST_MARK,
@@ -28,6 +31,7 @@ from mlpl_tui.report_view import (
     link_target,
     location_note,
 )
+from mlpl_tui.timeline import Timeline, epoch
 from mlpl_tui.wording import plural, short_title, shown_date, shown_time, status_word
 
 if TYPE_CHECKING:
@@ -78,6 +82,14 @@ svg .step-no { font: 10px system-ui, sans-serif; fill: var(--ink); text-anchor: 
 svg .cat { font: 600 11px system-ui, sans-serif; fill: var(--back);
   paint-order: stroke; stroke: #fff; stroke-width: 4px; stroke-linejoin: round; }
 svg .axis { font: 11px system-ui, sans-serif; fill: var(--muted); text-anchor: middle; }
+svg.timeline { width: 100%; height: auto; border: 1px solid var(--line); border-radius: 8px; }
+svg .visit { fill: var(--accent); }
+svg .visit.back { fill: var(--back); }
+svg .visit.open { fill-opacity: .55; stroke: var(--accent); stroke-width: 1.5; }
+svg .loop { font: 700 12px system-ui, sans-serif; fill: var(--back); text-anchor: end; }
+svg .today { stroke: var(--warn); stroke-width: 2; stroke-dasharray: 4 3; }
+svg .today-label { font: 600 11px system-ui, sans-serif; fill: var(--warn); text-anchor: middle; }
+svg .tick { stroke: var(--line); stroke-width: 1; }
 .decision { border: 1px solid var(--line); border-left: 4px solid var(--accent); border-radius: 6px;
   padding: .5rem .9rem; margin: .8rem 0; break-inside: avoid; }
 .decision.superseded, .decision.rejected { border-left-color: var(--muted); }
@@ -197,6 +209,73 @@ def journey_svg(steps: list[Step], framework: Framework) -> str:
     return "\n".join(parts)
 
 
+def _tick_stamp(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime(STORED_FORMAT)
+
+
+def timeline_svg(line: Timeline) -> str:
+    """The visits across calendar time: a lane per stage, a bar per visit from entering to
+    leaving (to now for the open one), loop backs in red and marked ↺, a dashed line at now."""
+    label_w, plot_w, dy, top, bottom, bar_h = 215, 760, 34, 22, 34, 16
+    width, height = label_w + plot_w + 20, top + dy * len(line.lanes) + bottom
+
+    def x(stamp: str) -> float:
+        return label_w + plot_w * line.position(stamp)
+
+    parts = [
+        f'<svg class="timeline" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="timeline-title" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="timeline-title">The timeline: {len(line.bars)} visits from '
+        f"{esc(shown_date(line.start))} to {esc(shown_date(line.end))}</title>",
+    ]
+    for i, lane in enumerate(line.lanes):
+        number = f"{lane.number}. " if lane.number else ""
+        parts.append(
+            f'<rect class="{"lane" if i % 2 == 0 else "lane-alt"}" x="0" y="{top + dy * i}" '
+            f'width="{width}" height="{dy}"/>'
+        )
+        parts.append(
+            f'<text class="lane-label" x="10" y="{top + dy * i + dy / 2 + 4:.0f}">'
+            f"{number}{esc(short_title(lane.title))}<title>{esc(lane.title)}</title></text>"
+        )
+    first, last = epoch(line.start), epoch(line.end)
+    if first is not None and last is not None and last > first:
+        for k in range(5):
+            stamp = _tick_stamp(first + (last - first) * k / 4)
+            tx = x(stamp)
+            parts.append(
+                f'<line class="tick" x1="{tx:.0f}" y1="{top}" x2="{tx:.0f}" '
+                f'y2="{top + dy * len(line.lanes)}"/>'
+            )
+            parts.append(
+                f'<text class="axis" x="{tx:.0f}" y="{height - 12}">{esc(shown_date(stamp))}</text>'
+            )
+    for bar in line.bars:
+        x1, x2 = x(bar.start), x(bar.end)
+        y = top + dy * bar.lane + (dy - bar_h) / 2
+        css = "visit" + (" back" if bar.loop_back else "") + (" open" if bar.is_open else "")
+        tip = (
+            f"Visit {bar.step}: {line.lanes[bar.lane].title}, iteration {bar.iteration}, "
+            f"{shown_time(bar.start)} to {'now' if bar.is_open else shown_time(bar.end)}"
+        )
+        if bar.loop_back:
+            tip += " (loop back" + (f", {bar.category}: {bar.reason})" if bar.category else ")")
+        parts.append(
+            f'<rect class="{css}" x="{x1:.1f}" y="{y:.0f}" width="{max(x2 - x1, 2):.1f}" '
+            f'height="{bar_h}" rx="2"><title>{esc(tip)}</title></rect>'
+        )
+        if bar.loop_back:
+            parts.append(f'<text class="loop" x="{x1 - 2:.1f}" y="{y + bar_h - 3:.0f}">↺</text>')
+    now = x(line.now)
+    parts.append(
+        f'<line class="today" x1="{now:.1f}" y1="{top - 4}" x2="{now:.1f}" '
+        f'y2="{top + dy * len(line.lanes)}"/>'
+    )
+    parts.append(f'<text class="today-label" x="{now:.1f}" y="{top - 8}">now</text>')
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
 def _table(
     header: list[str],
     rows: list[list[str]],
@@ -229,19 +308,22 @@ def render(
     project: Project,
     framework: Framework,
     artifact_states: Sequence[ArtifactState] | None = None,
+    now: str | None = None,
 ) -> str:
     """The whole HTML report as one string; `artifact_states` as checked on disk (else from the
-    records)."""
-    view = ReportView(project, framework, artifact_states)
+    records); `now` is the timeline's today (default: the time the state is as of)."""
+    view = ReportView(project, framework, artifact_states, now)
     out = _head(view)
     for section in (
         _progress,
         _journey,
+        _timeline,
         _decisions,
         _experiments,
         _artifacts,
         _learnings,
         _effort,
+        _plan,
         _open_items,
     ):
         out += section(view)
@@ -341,6 +423,72 @@ def _journey(view: ReportView) -> list[str]:
         out.append("<p>No lifecycle switches: the project has gone straight ahead so far.</p>")
     out.append("</section>")
     return out
+
+
+def _timeline(view: ReportView) -> list[str]:
+    line = view.timeline
+    if line.empty:
+        return []
+    return [
+        '<section id="timeline"><h2>Timeline</h2>',
+        f"<figure>{timeline_svg(line)}<figcaption>Each visit across calendar time on its "
+        "stage's lane, from entering the stage to leaving it. Loop backs are red and marked ↺; "
+        f"the dashed line is now ({esc(shown_time(line.now, zone=True))}).</figcaption></figure>",
+        "</section>",
+    ]
+
+
+def _plan(view: ReportView) -> list[str]:
+    plan = view.plan
+    out = ['<section id="plan"><h2>Plan against actual</h2>']
+    if not plan.any_plan:
+        out.append("<p>No estimate recorded yet (<code>mlpl-tui plan STAGE DURATION</code>).</p>")
+    else:
+        out.append(
+            "<p>Estimates in working days of 8h. Actual is all effort logged, rework included "
+            "(rework share as in Effort).</p>"
+        )
+        modules: dict[str, list[PlanRow]] = {}
+        for m in plan.modules:
+            modules.setdefault(m.stage, []).append(m)
+        rows = []
+        for row in plan.stages:
+            rows.append(_plan_row(row, esc(row.title)))
+            rows += [_plan_row(m, "↳ " + esc(m.title)) for m in modules.get(row.id, [])]
+        rows.append(_plan_row(plan.total, "<b>Total</b>"))
+        header = ["Stage", "Plan", "Actual", "", "Used", "Left", "Rework share"]
+        out.append(_table(header, rows, {1, 2, 4, 5, 6}))
+    if view.burn_up:
+        total = view.burn_up[-1].total
+        out.append("<h3>Burn-up</h3>")
+        out.append(
+            f"<p>Required modules done or skipped, of {total}, at the end of each day they "
+            "moved.</p>"
+        )
+        rows = [
+            [_day(p.at), str(p.done), _bar(p.done, p.total), str(p.total)] for p in view.burn_up
+        ]
+        out.append(_table(["Day", "Done", "", "Of"], rows, {1, 3}))
+    out.append("</section>")
+    return out
+
+
+def _plan_row(row: PlanRow, name: str) -> list[str]:
+    planned = "—" if row.planned is None else plan_words(row.planned)
+    left = "" if row.left is None else plan_words(abs(row.left))
+    if row.left is not None and row.left < 0:
+        left += " over"
+    over = row.left is not None and row.left < 0
+    bar = _bar(min(row.actual, row.planned or 0), row.planned or 0, "rework" if over else "")
+    return [
+        name,
+        planned,
+        plan_words(row.actual),
+        bar if row.planned else "",
+        row.used,
+        left,
+        row.rework_share,
+    ]
 
 
 def _switch(row: SwitchRow) -> list[str]:

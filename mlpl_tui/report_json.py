@@ -14,6 +14,7 @@ import orjson
 from mlpl_tui.figures import REWORK_DEFINITION
 from mlpl_tui.framework import Framework
 from mlpl_tui.model import Project, RunLink
+from mlpl_tui.plans import plan_json
 from mlpl_tui.progress import status_summary
 from mlpl_tui.report_view import (
     ArtifactRow,
@@ -25,6 +26,7 @@ from mlpl_tui.report_view import (
 )
 from mlpl_tui.run_links import best_metrics
 from mlpl_tui.sanitize import escape_json
+from mlpl_tui.wording import shown_date
 
 if TYPE_CHECKING:
     from mlpl_tui.artifact_files import ArtifactState
@@ -37,9 +39,11 @@ def export(
     project: Project,
     framework: Framework,
     artifact_states: Sequence[ArtifactState] | None = None,
+    now: str | None = None,
 ) -> dict[str, Any]:
-    """The export as plain data; `artifact_states` as checked on disk (else from the records)."""
-    view = ReportView(project, framework, artifact_states)
+    """The export as plain data; `artifact_states` as checked on disk (else from the records);
+    `now` marks today on the timeline (default: the time the state is as of)."""
+    view = ReportView(project, framework, artifact_states, now)
     effort = view.effort
     summary = status_summary(project, framework)
     for stage in summary["stages"]:
@@ -116,6 +120,12 @@ def export(
                 for it in view.iterations
             ],
         },
+        "plan": plan_json(view.plan),
+        "timeline": _timeline(view),
+        "burn_up": [
+            {"day": shown_date(p.at), "at": p.at, "done": p.done, "total": p.total}
+            for p in view.burn_up
+        ],
         "artifacts": [_artifact(row) for row in view.artifacts],
         "learnings": [_learning(row) for row in view.learnings],
         "questions": [_question(q) for q in view.questions],
@@ -128,6 +138,29 @@ def export(
             "artifacts": [row.id for row in view.open_artifacts],
         },
         "events": [{**_fields(e), "refs": list(e.refs)} for e in project.events],
+    }
+
+
+def _timeline(view: ReportView) -> dict[str, Any]:
+    line = view.timeline
+    return {
+        "start": line.start,
+        "end": line.end,
+        "now": line.now,
+        "lanes": [{"stage": lane.stage, "title": lane.title} for lane in line.lanes],
+        "bars": [
+            {
+                "step": b.step,
+                "stage": b.stage,
+                "iteration": b.iteration,
+                "start": b.start,
+                "end": b.end,
+                "open": b.is_open,
+                "loop_back": b.loop_back,
+                "category": b.category or None,
+            }
+            for b in line.bars
+        ],
     }
 
 
@@ -243,6 +276,8 @@ def render(
     project: Project,
     framework: Framework,
     artifact_states: Sequence[ArtifactState] | None = None,
+    now: str | None = None,
 ) -> str:
-    data = orjson.dumps(export(project, framework, artifact_states), option=orjson.OPT_INDENT_2)
+    exported = export(project, framework, artifact_states, now)
+    data = orjson.dumps(exported, option=orjson.OPT_INDENT_2)
     return escape_json(data.decode("utf-8")) + "\n"

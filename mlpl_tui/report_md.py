@@ -16,6 +16,7 @@ from mlpl_tui.figures import REWORK_DEFINITION
 from mlpl_tui.framework import Framework
 from mlpl_tui.journey import Step
 from mlpl_tui.model import Project
+from mlpl_tui.plans import PlanRow, plan_words
 from mlpl_tui.progress import format_minutes
 from mlpl_tui.report_view import (
     BEST_MARK,
@@ -27,6 +28,7 @@ from mlpl_tui.report_view import (
     goal_words,
     location_note,
 )
+from mlpl_tui.timeline import Timeline
 from mlpl_tui.wording import plural, short_title, shown_date, shown_time, status_word
 
 if TYPE_CHECKING:
@@ -39,6 +41,10 @@ _ESCAPES = str.maketrans(
 _LEADING = re.compile(r"^(\d+)([.)])|^([-+=])")
 _ANCHOR = re.compile(r"[^A-Za-z0-9_-]")
 _MERMAID_SAFE = re.compile(r"[A-Za-z0-9 .,_]")
+# What a gantt label keeps: letters (any script), digits, spaces and a few marks; anything
+# else (`:` `#` `;` `%` newlines...) would end the label, start an entity or a comment.
+_GANTT_UNSAFE = re.compile(r"[^\w .()/+-]")
+_GANTT_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d")
 
 
 def md(text: str) -> str:
@@ -66,6 +72,52 @@ def mermaid_text(text: str) -> str:
     """Text for a Mermaid label: anything but plain letters and digits as an entity code."""
     line = " ".join(str(text).split())
     return "".join(c if _MERMAID_SAFE.match(c) else f"#{ord(c)};" for c in line)
+
+
+def gantt_text(text: str) -> str:
+    """Text for a Mermaid gantt label or section: one line, only letters, digits, spaces and
+    `.()/+-_`, so no stored text can end the label, start a comment or inject a directive."""
+    cleaned = _GANTT_UNSAFE.sub(" ", " ".join(str(text).split()))
+    return " ".join(cleaned.split()) or "untitled"
+
+
+def _gantt_time(stamp: str) -> str:
+    """A time as the gantt's dateFormat reads it, in the reader's zone: `2026-03-02 11:00`."""
+    shown = shown_time(stamp)
+    return shown if _GANTT_TIME.fullmatch(shown) else "1970-01-01 00:00"
+
+
+def gantt(line: Timeline) -> list[str]:
+    """The visits as a Mermaid gantt: a section per stage, a task per visit (`iteration-N`),
+    loop backs marked `crit`, the open visit `active`; Mermaid draws today's line itself."""
+    out = [
+        "```mermaid",
+        "gantt",
+        "  dateFormat YYYY-MM-DD HH:mm",
+        "  axisFormat %Y-%m-%d",
+    ]
+    for index, lane in enumerate(line.lanes):
+        bars = line.lane_bars(index)
+        if not bars:
+            continue
+        prefix = f"{lane.number}. " if lane.number else ""
+        out.append(f"  section {prefix}{gantt_text(short_title(lane.title))}")
+        for bar in bars:
+            label = f"Visit {bar.step}, iteration {bar.iteration}"
+            if bar.loop_back:
+                label += " (loop back" + (f", {gantt_text(bar.category)})" if bar.category else ")")
+            tags = [t for t, on in (("crit", bar.loop_back), ("active", bar.is_open)) if on]
+            spec = ", ".join(
+                [
+                    *tags,
+                    f"iteration-{bar.iteration}-visit-{bar.step}",
+                    _gantt_time(bar.start),
+                    _gantt_time(bar.end),
+                ]
+            )
+            out.append(f"    {label} :{spec}")
+    out.append("```")
+    return out
 
 
 def _row(*cells: str) -> str:
@@ -139,19 +191,23 @@ def render(
     project: Project,
     framework: Framework,
     artifact_states: Sequence[ArtifactState] | None = None,
+    now: str | None = None,
 ) -> str:
-    """The whole Markdown report; `artifact_states` as checked on disk (else from the records)."""
-    view = ReportView(project, framework, artifact_states)
+    """The whole Markdown report; `artifact_states` as checked on disk (else from the records);
+    `now` ends the open visit on the timeline (default: the time the state is as of)."""
+    view = ReportView(project, framework, artifact_states, now)
     out = _summary(view)
     for section in (
         _progress,
         _journey,
+        _timeline,
         _switches,
         _decisions,
         _experiments,
         _artifacts,
         _learnings,
         _effort,
+        _plan,
         _open_items,
         _questions,
     ):
@@ -219,6 +275,64 @@ def _journey(view: ReportView) -> list[str]:
     out += mermaid(steps, view.framework)
     out += ["", "The same path as text (● a visit to that stage):", ""]
     return out + journey_text(steps, view.framework)
+
+
+def _timeline(view: ReportView) -> list[str]:
+    line = view.timeline
+    if line.empty:
+        return []
+    out = ["", "## Timeline", ""]
+    out += [
+        f"Each visit across calendar time, from {_day(line.start)} to {_day(line.end)}, on its "
+        "stage's lane; loop backs are marked (crit) and the open visit runs to "
+        f"{_when(line.now)}.",
+        "",
+    ]
+    return out + gantt(line)
+
+
+def _plan(view: ReportView) -> list[str]:
+    plan = view.plan
+    out = ["", "## Plan against actual", ""]
+    if not plan.any_plan:
+        out.append("No estimate recorded yet (`mlpl-tui plan STAGE DURATION`).")
+    else:
+        out += [
+            "Estimates in working days of 8h. Actual is all effort logged, rework included "
+            "(rework share as in Effort).",
+            "",
+        ]
+        rows = []
+        modules: dict[str, list[PlanRow]] = {}
+        for m in plan.modules:
+            modules.setdefault(m.stage, []).append(m)
+        for row in plan.stages:
+            rows.append(_plan_row(row, md(row.title)))
+            rows += [_plan_row(m, "↳ " + md(m.title)) for m in modules.get(row.id, [])]
+        rows.append(_plan_row(plan.total, "**Total**"))
+        out += _table(("Stage", "Plan", "Actual", "Used", "Left", "Rework share"), rows, "lrrrrr")
+    points = view.burn_up
+    if points:
+        total = points[-1].total
+        out += ["", "### Burn-up", ""]
+        out += [
+            f"Required modules done or skipped, of {total}, at the end of each day they moved.",
+            "",
+        ]
+        out += _table(
+            ("Day", "Done", "Of"),
+            [(_day(p.at), str(p.done), str(p.total)) for p in points],
+            "lrr",
+        )
+    return out
+
+
+def _plan_row(row: PlanRow, name: str) -> tuple[str, ...]:
+    planned = "—" if row.planned is None else plan_words(row.planned)
+    left = "" if row.left is None else plan_words(abs(row.left))
+    if row.left is not None and row.left < 0:
+        left += " over"
+    return (name, planned, plan_words(row.actual), row.used, left, row.rework_share)
 
 
 def _switches(view: ReportView) -> list[str]:

@@ -51,6 +51,7 @@ from mlpl_tui.model import (
     RunLink,
     Switch,
 )
+from mlpl_tui.plans import PlanFigures, plan_figures
 from mlpl_tui.progress import (
     StageProgress,
     current_stage_id,
@@ -60,6 +61,7 @@ from mlpl_tui.progress import (
     stage_progress,
 )
 from mlpl_tui.run_links import Comparison, best_metrics, comparison
+from mlpl_tui.timeline import BurnPoint, Timeline, burn_up, burn_up_by_day, timeline
 from mlpl_tui.wording import shown_date
 
 MISSING_VALUE = "—"  # a metric the tracker had as NaN or infinity (stored as null), or none
@@ -449,7 +451,9 @@ class ReportView:
     """What the reports show about one project, derived once from the project and framework.
 
     `artifact_states` are the artifacts' states as checked on disk (artifact_files); without
-    them the records alone say which artifacts are attached.
+    them the records alone say which artifacts are attached. `now` (a stored UTC time) is where
+    the timeline marks today and ends the open visit; by default the time the state is as of,
+    so that a report made twice from the same file is the same.
     """
 
     def __init__(
@@ -457,10 +461,12 @@ class ReportView:
         project: Project,
         framework: Framework,
         artifact_states: Sequence[ArtifactState] | None = None,
+        now: str | None = None,
     ) -> None:
         self.project = project
         self.framework = framework
         self._artifact_states = artifact_states
+        self._now = now
 
     @property
     def name(self) -> str:
@@ -490,6 +496,26 @@ class ReportView:
     @cached_property
     def effort(self) -> Effort:
         return effort_figures(self.project, self.framework)
+
+    @cached_property
+    def now(self) -> str:
+        """Today as the timeline marks it: the `now` given, else the time of the state."""
+        return self._now or self.as_of
+
+    @cached_property
+    def plan(self) -> PlanFigures:
+        """Plan against actual per stage, planned module and in total (mlpl_tui.plans)."""
+        return plan_figures(self.project, self.framework, self.effort)
+
+    @cached_property
+    def timeline(self) -> Timeline:
+        """The visits as bars across calendar time (mlpl_tui.timeline)."""
+        return timeline(self.project, self.framework, self.now)
+
+    @cached_property
+    def burn_up(self) -> list[BurnPoint]:
+        """Required modules passed over time, one point per local day."""
+        return burn_up_by_day(burn_up(self.project, self.framework))
 
     @cached_property
     def stages(self) -> list[StageRow]:

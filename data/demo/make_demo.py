@@ -39,7 +39,16 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from mlpl_tui import artifacts, corrections, documents, learnings, lifecycle, run_links, store
+from mlpl_tui import (
+    artifacts,
+    corrections,
+    documents,
+    learnings,
+    lifecycle,
+    plans,
+    run_links,
+    store,
+)
 from mlpl_tui.framework import Framework, builtin_framework_path, load_framework
 from mlpl_tui.lifecycle import Context
 from mlpl_tui.model import Change, Project
@@ -89,6 +98,8 @@ class Story:
         self.switches: dict[str, str] = {}
         self.mlflow = MlflowStore(self.root / MLRUNS, seed=7)
         self.runs: dict[str, str] = {}  # run name -> MLflow run id
+        plan_rng = random.Random(14)
+        self.plan_ids: Callable[[], str] = lambda: f"{plan_rng.getrandbits(40):010x}"
 
     def ctx(self, who: str) -> Context:
         self.minute += 1
@@ -133,6 +144,16 @@ class Story:
             on=self.day.isoformat(),
             experiment=self.experiments[experiment] if experiment else None,
         )
+
+    def plan(self, who: str, stage: str, duration: str, module: str | None = None) -> None:
+        # The estimates came later in the demo's life than the rest of the story: their ids
+        # come from a generator of their own, so every other record keeps the id it had.
+        original = store.new_id  # type: ignore[attr-defined]
+        store.new_id = self.plan_ids  # type: ignore[attr-defined]
+        try:
+            self.do(who, plans.set_plan, stage, duration, module)
+        finally:
+            store.new_id = original  # type: ignore[attr-defined]
 
     def advance(self, who: str = LEAD) -> None:
         self.do(who, lifecycle.advance)
@@ -413,6 +434,14 @@ def tell(s: Story) -> None:
     s.doing(LEAD, "business.objectives")
     s.log(LEAD, "3h", "business.objectives", "Kick-off with the client's supply-chain director")
     s.log(ML, "2h", "business.existing-practices", "Shadowed two planners: spreadsheets per depot")
+    # The lead's estimate after the kick-off, in working days of 8h (plan vs actual in reports).
+    s.on("2026-01-12", "17:00")
+    s.plan(LEAD, "business", "3d")
+    s.plan(LEAD, "data", "8d")
+    s.plan(LEAD, "data", "3d", module="data.acquisition")
+    s.plan(LEAD, "data", "3d", module="data.cleaning")
+    s.plan(LEAD, "modelling", "12d")
+    s.plan(LEAD, "delivery", "5d")
     s.on("2026-01-13")
     s.done(
         LEAD,
