@@ -16,6 +16,7 @@ import yaml
 
 from mlpl_tui.errors import UsageError
 from mlpl_tui.wording import STAGE_ORDER
+from mlpl_tui.yaml_loader import SafeLoader
 
 STAGE_IDS = STAGE_ORDER  # a framework may rename and adapt stages, never add or reorder them
 SWITCH_CATEGORIES = ("business", "data", "modelling", "other")
@@ -24,11 +25,6 @@ _WHOLE_NUMBER = re.compile(r"[-+]?[0-9]{1,9}")
 # A framework file is a few dozen KiB; the limits bound the work a planted file can cause.
 MAX_FRAMEWORK_BYTES = 1 << 20
 MAX_FRAMEWORK_DEPTH = 20  # the format itself needs 7 levels
-
-try:  # libyaml keeps start-up fast; the pure-Python loader behaves the same.
-    _SafeLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _SafeLoader = yaml.SafeLoader
 
 
 class FrameworkError(UsageError):
@@ -445,7 +441,7 @@ def parse_framework(text: str, path: Path) -> Framework:
     """Validate framework YAML text; errors name the file, the line and the field."""
     try:
         _refuse_aliases(text, path)
-        root = yaml.compose(text, Loader=_SafeLoader)
+        root = yaml.compose(text, Loader=SafeLoader)
     except RecursionError:  # the pure-Python composer recurses once per nesting level
         raise FrameworkError(f"{path}: nested too deeply to be a framework file") from None
     except yaml.MarkedYAMLError as exc:
@@ -519,7 +515,7 @@ def _refuse_aliases(text: str, path: Path) -> None:
     of nodes (or for a node inside itself). Found by scanning tokens, before anything is built."""
     if "&" not in text and "*" not in text:
         return  # neither can be written without one of these characters
-    for token in yaml.scan(text, Loader=_SafeLoader):
+    for token in yaml.scan(text, Loader=SafeLoader):
         if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
             sign = "&" if isinstance(token, yaml.AnchorToken) else "*"
             raise FrameworkError(

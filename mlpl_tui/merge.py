@@ -37,6 +37,7 @@ from typing import Any
 
 import orjson
 
+from mlpl_tui.records import RUN_SNAPSHOT_FIELDS
 from mlpl_tui.wording import STAGE_ORDER, stage_rank
 
 Record = dict[str, Any]
@@ -55,24 +56,10 @@ BOOKKEEPING_FIELDS: Mapping[str, frozenset[str]] = {
     "artifacts": frozenset({"attached_at", "attached_by"}),
     "runs": frozenset({"linked_at", "linked_by"}),
 }
-# Fields read together from one source (mlpl_tui.run_links.SNAPSHOT_FIELDS): changed on both
+# Fields read together from one source (records.RUN_SNAPSHOT_FIELDS): changed on both
 # sides, they are all taken from the side whose reading is newer, never field by field.
 SNAPSHOT_FIELDS: Mapping[str, frozenset[str]] = {
-    "runs": frozenset(
-        {
-            "tool",
-            "run_id",
-            "name",
-            "status",
-            "started_at",
-            "ended_at",
-            "params",
-            "metrics",
-            "where",
-            "captured_at",
-            "gone",
-        }
-    ),
+    "runs": frozenset(RUN_SNAPSHOT_FIELDS),
 }
 # List fields that hold a set: each side's additions and removals are merged, never a conflict.
 SET_FIELDS: Mapping[str, frozenset[str]] = {

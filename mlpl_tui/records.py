@@ -200,6 +200,23 @@ class Learning(Record, kind="learning", table="learnings"):
     updated_by: Text
 
 
+# The fields of a run link that hold its snapshot: what the tracker said, and when it was read.
+# They are read together from one source, so a merge takes them all from the newer reading.
+RUN_SNAPSHOT_FIELDS = (
+    "tool",
+    "run_id",
+    "name",
+    "status",
+    "started_at",
+    "ended_at",
+    "params",
+    "metrics",
+    "where",
+    "captured_at",
+    "gone",
+)
+
+
 @dataclass(frozen=True)
 class RunLink(Record, kind="run", table="runs"):
     """A tracker's run linked to the experiment it tested, keyed by its ref (`mlflow:3f2a…`),

@@ -17,26 +17,14 @@ from mlpl_tui.errors import RuleError, UsageError
 from mlpl_tui.framework import Framework, MetricSpec, guess_goal
 from mlpl_tui.lifecycle import Context, brief, find_record
 from mlpl_tui.model import Change, Experiment, Project, Put, Remove, RunLink
+from mlpl_tui.records import RUN_SNAPSHOT_FIELDS
 from mlpl_tui.runs import MAX_METRICS, TOOLS, Run
 from mlpl_tui.wording import plural
 
 MAX_PARAMS = 100  # params a snapshot keeps, by name
 MAX_VALUE = 1000  # characters of a param's value (and of a run's name) a snapshot keeps
 MAX_NAME = 250  # characters of a param's or a metric's name (MLflow allows 250)
-# The fields a snapshot holds: what the tracker said, and when it was read.
-SNAPSHOT_FIELDS = (
-    "tool",
-    "run_id",
-    "name",
-    "status",
-    "started_at",
-    "ended_at",
-    "params",
-    "metrics",
-    "where",
-    "captured_at",
-    "gone",
-)
+SNAPSHOT_FIELDS = RUN_SNAPSHOT_FIELDS  # what a snapshot holds (records.RUN_SNAPSHOT_FIELDS)
 
 
 # --- snapshots --------------------------------------------------------------------------------

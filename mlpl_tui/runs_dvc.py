@@ -40,11 +40,7 @@ from mlpl_tui.runs import (
     tag_in_text,
     utc,
 )
-
-try:
-    _SafeLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _SafeLoader = yaml.SafeLoader
+from mlpl_tui.yaml_loader import SafeLoader
 
 GIT_TIMEOUT_SECONDS = 20
 MAX_BLOB_BYTES = 1 << 20  # a params or metrics file, a dvc.yaml, a commit: read when smaller
@@ -271,7 +267,7 @@ def _parse(content: bytes, path: str) -> Any:
         if path.endswith(".json"):
             return json.loads(content)
         if path.endswith((".yaml", ".yml")):
-            return yaml.load(content, Loader=_SafeLoader)
+            return yaml.load(content, Loader=SafeLoader)
     except (ValueError, yaml.YAMLError, RecursionError):
         return None
     return None

@@ -35,11 +35,7 @@ from mlpl_tui.runs import (
     utc_ms,
 )
 from mlpl_tui.safe_io import read_regular_file
-
-try:  # libyaml: a file store holds one meta.yaml per run
-    _SafeLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _SafeLoader = yaml.SafeLoader
+from mlpl_tui.yaml_loader import SafeLoader
 
 SQLITE_TIMEOUT_SECONDS = 2.0  # how long a read waits for a writer's lock before giving up
 STATUSES = ("RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED")
@@ -257,7 +253,7 @@ def _meta(path: Path) -> dict[str, Any] | None:
     except UsageError:
         return {} if os.path.lexists(path) and not os.path.islink(path) else None
     try:
-        loaded = yaml.load(content, Loader=_SafeLoader)
+        loaded = yaml.load(content, Loader=SafeLoader)
     except yaml.YAMLError:
         return {}
     return loaded if isinstance(loaded, dict) else {}

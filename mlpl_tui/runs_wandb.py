@@ -36,11 +36,7 @@ from mlpl_tui.runs import (
     utc,
 )
 from mlpl_tui.safe_io import read_regular_file
-
-try:
-    _SafeLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _SafeLoader = yaml.SafeLoader
+from mlpl_tui.yaml_loader import SafeLoader
 
 MAX_FILE_BYTES = 1 << 20  # a metadata, summary or config file; a larger one is not read
 STATUS = "UNKNOWN"
@@ -179,7 +175,7 @@ def _config(path: Path) -> dict[str, Any]:
     if content is None:
         return {}
     try:
-        data = yaml.load(content, Loader=_SafeLoader)
+        data = yaml.load(content, Loader=SafeLoader)
     except (yaml.YAMLError, RecursionError):
         return {}
     if not isinstance(data, dict):
