@@ -4,10 +4,10 @@ The app has three states. With no state file it shows the welcome screen, which 
 create one. With an unreadable or conflicted file it shows the read-only problem screen, keeps
 polling, and recovers when the file is fixed. Otherwise every main screen is a mode (`0`
 dashboard, `1`-`4` stages, `D` decisions, `h` history, `e` experiments, `c` conflicts, `W`
-learnings) and every change goes through `act`, which applies one lifecycle rule under the
-store's lock. The app is also the only part that reads the project's other files: the attached
-artifacts' states (once per snapshot), path completion, opening a file in the editor, and the
-trackers' run stores (in a worker thread, for the experiment log's link picker).
+learnings, `G` timeline) and every change goes through `act`, which applies one lifecycle rule
+under the store's lock. The app is also the only part that reads the project's other files: the
+attached artifacts' states (once per snapshot), path completion, opening a file in the editor,
+and the trackers' run stores (in a worker thread, for the experiment log's link picker).
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ SCREEN_TITLES = {
     "conflicts": "Conflicts",
     "effort": "Effort entries",
     "learnings": "Learnings",
+    "timeline": "Timeline",
 }
 # Every main screen is a mode: the named ones above and `stage-<id>` for each stage.
 MODES = (*SCREEN_TITLES, *(f"stage-{s}" for s in STAGE_ORDER))
@@ -100,6 +101,10 @@ def make_screen(mode: str) -> Screen[None]:
         from mlpl_tui.screens.learnings import LearningsScreen
 
         return LearningsScreen()
+    if mode == "timeline":
+        from mlpl_tui.screens.timeline import TimelineScreen
+
+        return TimelineScreen()
     from mlpl_tui.screens.stage import StageScreen
 
     return StageScreen(mode.removeprefix("stage-"))
@@ -196,6 +201,14 @@ class MlplApp(App[None], Host):
             "Learnings",
             id="learnings",
             tooltip="What we learned: every learning and what taught it",
+        ),
+        Binding(
+            "G",
+            "show('timeline')",
+            "Timeline",
+            show=False,
+            id="timeline",
+            tooltip="Every visit across calendar time: loop backs, today",
         ),
         # In the key bar where there is room (it drops them first at 80 columns).
         Binding("u", "undo", "Undo", id="undo", tooltip="Undo your latest change"),
@@ -768,6 +781,7 @@ class MlplApp(App[None], Host):
             ("experiments", "e"),
             ("effort", "T"),
             ("learnings", "W"),
+            ("timeline", "G"),
         )
         for mode, key in screens:
             yield SystemCommand(f"screen: {SCREEN_TITLES[mode]} ({key})", "", self._show(mode))

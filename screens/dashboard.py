@@ -1,5 +1,6 @@
 """The dashboard (`0`): stage progress, where the project stands (and any merge conflicts left
 to resolve, and the artifacts that need a look: stale, a file missing, a required one missing),
+the plan against the effort logged with a burn-up of the required modules (when a plan is set),
 the journey, the five exploration questions with their answers and notes, recent decisions and
 effort."""
 
@@ -16,9 +17,11 @@ from textual.widgets import Static
 
 from mlpl_tui.artifact_files import ArtifactState
 from mlpl_tui.clock import zone_label
-from mlpl_tui.figures import dashboard_effort, recent_decisions
+from mlpl_tui.figures import dashboard_effort, effort_figures, recent_decisions
+from mlpl_tui.framework import Framework
 from mlpl_tui.journey import journey
 from mlpl_tui.model import Project
+from mlpl_tui.plans import plan_figures, plan_words
 from mlpl_tui.progress import (
     current_stage_id,
     format_minutes,
@@ -29,6 +32,7 @@ from mlpl_tui.progress import (
 )
 from mlpl_tui.screens.artifact_view import attention_line, gate_blockers
 from mlpl_tui.screens.base import ProjectScreen
+from mlpl_tui.timeline import BurnPoint, burn_up, epoch
 from mlpl_tui.widgets.bars import KeyBar, TitleBar
 from mlpl_tui.widgets.journey_path import JourneyPath
 from mlpl_tui.widgets.stage_bar import stage_line
@@ -37,6 +41,8 @@ from mlpl_tui.wording import one_line, plural, shown_date, stage_name
 
 RECENT_DECISIONS = 3  # at 80x24; a taller terminal lists one more per extra row
 BASE_HEIGHT = 24
+SPARK = "▁▂▃▄▅▆▇█"
+SPARK_WIDTH = 10  # cells of the burn-up on the plan line
 
 
 class DashboardScreen(ProjectScreen):
@@ -116,6 +122,9 @@ class DashboardScreen(ProjectScreen):
         if attention:
             stages.append(f"[!] Artifacts to look at: {clip(attention)}", style="bold")
             stages.append("\n")
+        plan = plan_line(project, framework, context.now)
+        if plan:
+            lines.append(plan)
         stages.append_text(section("Stages", lines))
         self.query_one("#stages", Static).update(stages)
 
@@ -198,6 +207,45 @@ def section(title: str, lines: Iterable[str]) -> Text:
     for line in lines:
         text.append("\n" + clip(line))
     return text
+
+
+def plan_line(project: Project, framework: Framework, now: str) -> str:
+    """`Plan 28d · spent 37d 3h (133%) · rework 18% · required done ▁▂▃▅▇ 12/16`, or "" when
+    no estimate is set (mlpl-tui plan STAGE DURATION sets one)."""
+    if not project.plans:
+        return ""
+    total = plan_figures(project, framework, effort_figures(project, framework)).total
+    if total.planned is None:
+        return ""
+    line = f"Plan {plan_words(total.planned)} · spent {plan_words(total.actual)}"
+    line += f" ({total.used})" if total.used else ""
+    line += f" · rework {total.rework_share}" if total.rework_share else ""
+    points = burn_up(project, framework)
+    required = sum(1 for m in framework.modules.values() if m.required)
+    if required:
+        starts = [v.entered_at for v in project.visits if epoch(v.entered_at) is not None]
+        start = min(starts, key=lambda s: epoch(s) or 0.0) if starts else now
+        done = points[-1].done if points else 0
+        line += f" · required done {sparkline(points, start, now)} {done}/{required}"
+    return line
+
+
+def sparkline(points: list[BurnPoint], start: str, end: str, width: int = SPARK_WIDTH) -> str:
+    """The burn-up as `width` block characters across calendar time from `start` to `end`:
+    each the share of required modules done at the end of its slice of time."""
+    first, last = epoch(start), epoch(end)
+    if first is None or last is None or last <= first:
+        first = last = None  # no span to spread over: every cell shows the latest count
+    cells = []
+    for cell in range(width):
+        at = None if first is None or last is None else first + (last - first) * (cell + 1) / width
+        share = 0.0
+        for point in points:
+            when = epoch(point.at)
+            if at is None or (when is not None and when <= at):
+                share = point.done / point.total if point.total else 0.0
+        cells.append(SPARK[min(len(SPARK) - 1, round(share * (len(SPARK) - 1)))])
+    return "".join(cells)
 
 
 def note_line(note: str, width: int = 200) -> str:

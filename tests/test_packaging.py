@@ -187,7 +187,7 @@ def test_the_installed_app_draws_every_screen_with_its_stylesheet(
     assert shown["stage-modelling"] == "mlpl_tui.screens.stage"
     assert shown["conflicts"] == "mlpl_tui.screens.conflicts"
     assert shown["dialog"] == "mlpl_tui.screens.modals.loop_back"
-    assert len(shown) == 12  # seven screens, four stages, one dialog
+    assert len(shown) == 13  # eight screens, four stages, one dialog
 
 
 def test_the_installed_package_uses_its_own_bundled_data(
