@@ -19,7 +19,7 @@ PIP = if [ -x $(BIN)/pip ]; then pip="$(BIN)/python -m pip"; \
   else pip="$(PYTHON) -m pip --python $(BIN)/python"; fi; \
   set -x; $$pip install --disable-pip-version-check --no-compile
 
-.PHONY: setup setup-dev test lint demo bench clean
+.PHONY: setup setup-dev test lint demo bench clean browser
 
 setup: $(RUN_STAMP)
 
@@ -50,6 +50,15 @@ lint: $(DEV_STAMP)
 test: lint
 	@echo "==> The test suite"
 	$(BIN)/python -m pytest -q -n auto
+
+# The browser tests (tests/test_serve_browser.py) use Debian's chromium, installed here when it is
+# absent and we are root (CI); otherwise they are skipped.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then echo "==> chromium: $$(command -v chromium)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "==> Installing Debian's chromium for the browser tests"; set -x; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else echo "==> No chromium and not root: the browser tests will be skipped"; fi
 
 # The bundled demo project (data/demo/mlpl.json), copied afresh, then opened.
 demo: $(RUN_STAMP)

@@ -149,6 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_plan_parser(command, common)
 
+    from mlpl_tui.cli_serve import add_parser as add_serve_parser
+
+    add_serve_parser(command, common)
+
     p = command("report", "reports for people (md, html) and tools (csv, json, madr)")
     p.add_argument("--format", default="md", help="md (default), html, csv, json or madr")
     p.add_argument(
@@ -157,6 +161,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="what changed since a git ref (md only), e.g. for a pull-request comment",
     )
     p.add_argument("-o", "--output", type=Path, help="file to write (a directory for madr)")
+    p.add_argument(
+        "--site",
+        type=Path,
+        metavar="DIR",
+        help="with --format html: the web view's pages as static files in DIR",
+    )
 
     from mlpl_tui.cli_docs import add_parsers as add_doc_parsers
 
@@ -658,6 +668,7 @@ COMMANDS: dict[str, Callable[[Session], int]] = {
     "validate": cmd_validate,
     "search": _elsewhere("mlpl_tui.cli_search", "cmd_search"),
     "plan": _elsewhere("mlpl_tui.cli_plan", "cmd_plan"),
+    "serve": _elsewhere("mlpl_tui.cli_serve", "cmd_serve"),
     "report": _elsewhere("mlpl_tui.report", "cmd_report"),
     "doc": _elsewhere("mlpl_tui.cli_docs", "cmd_doc"),
     "demo": _elsewhere("mlpl_tui.demo", "cmd_demo"),

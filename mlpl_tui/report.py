@@ -59,6 +59,9 @@ def cmd_report(session: Session) -> int:
         raise UsageError(f"unknown report format '{args.format}': use one of {', '.join(FORMATS)}")
     output: Path | None = args.output
     since: str | None = getattr(args, "since", None)
+    site_dir: Path | None = args.site
+    if site_dir is not None:
+        return _write_site(session, format, output, since, site_dir)
     if since is not None:
         if format != "md":
             raise UsageError(f"--since writes Markdown only: use --format md, not '{args.format}'")
@@ -97,4 +100,22 @@ def cmd_report(session: Session) -> int:
         return 0
     write_file(output, text.encode("utf-8"))
     print(f"{output}: {format} report written", file=sys.stderr)
+    return 0
+
+
+def _write_site(
+    session: Session, format: str, output: Path | None, since: str | None, folder: Path
+) -> int:
+    """`--site DIR`: the web view's pages as static files (mlpl_tui.site), no live script."""
+    if format != "html":
+        raise UsageError(f"--site writes HTML pages: use --format html, not '{format}'")
+    if output is not None or since is not None:
+        raise UsageError("--site writes a folder of pages: leave out -o and --since")
+    from mlpl_tui.artifact_files import artifact_states
+    from mlpl_tui.site import build_pages, write_site
+
+    project, framework = session.load(), session.framework
+    states = artifact_states(project, framework, session.path.absolute().parent)
+    written = write_site(build_pages(project, framework, states), Path(folder))
+    print(f"{folder}: {plural(len(written), 'file')} of the site written", file=sys.stderr)
     return 0

@@ -1,0 +1,298 @@
+"""`mlpl-tui serve` and `report --site`: the read-only web view, served on port 0 in a thread."""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from mlpl_tui import report_html
+from mlpl_tui.cli import Session
+from mlpl_tui.cli_serve import cmd_serve
+from mlpl_tui.errors import UsageError
+from mlpl_tui.framework import Framework
+from mlpl_tui.report import cmd_report
+from mlpl_tui.serve import Config, Source, make_server, url
+from mlpl_tui.site import PAGES, build_pages, write_site
+from mlpl_tui.store import Store
+from tests.conftest import Result, git
+
+Cli = Callable[..., Result]
+
+HOSTILE = "\x1b[31mred\x1b[0m <script>alert(1)</script> [bold]b[/bold] \"dq\" 'sq' &amp; <b>x</b>"
+PAGE_PATHS = ["/", *(f"/{file}" for _, file, _ in PAGES)]
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: str
+
+
+@pytest.fixture
+def state(cli: Cli, tmp_path: Path) -> Path:
+    assert cli("init", "--name", "Served").code == 0
+    assert cli("decide", "Use a baseline", "--decision", "start simple").code == 0
+    assert cli("experiment", "add", "Baseline").code == 0
+    assert cli("learn", "Labels are noisy").code == 0
+    return tmp_path / "mlpl.json"
+
+
+@contextmanager
+def serving(
+    path: Path, framework: Framework, host: str = "127.0.0.1", ref: str | None = None
+) -> Iterator[Config]:
+    server, config = make_server(Source(path, framework, ref), host, 0)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield config
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+
+
+def ask(
+    config: Config,
+    path: str = "/",
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+    host: str | None = None,
+) -> Reply:
+    conn = http.client.HTTPConnection(config.host, config.port, timeout=10)
+    try:
+        conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        conn.putheader("Host", host if host is not None else f"{config.host}:{config.port}")
+        for name, value in (headers or {}).items():
+            conn.putheader(name, value)
+        conn.endheaders()
+        response = conn.getresponse()
+        body = response.read().decode("utf-8")
+        return Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, body)
+    finally:
+        conn.close()
+
+
+def test_every_page_is_served_with_a_strict_policy(state: Path, framework: Framework) -> None:
+    with serving(state, framework) as config:
+        for path in PAGE_PATHS:
+            reply = ask(config, path)
+            assert reply.status == 200, path
+            assert reply.headers["content-type"] == "text/html; charset=utf-8"
+            csp = reply.headers["content-security-policy"]
+            assert csp.startswith("default-src 'none'; style-src 'self'")
+            for rule in ("script-src 'self'", "base-uri 'none'", "frame-ancestors 'none'"):
+                assert rule in csp
+            assert "'unsafe-inline'" not in csp
+            assert reply.headers["x-content-type-options"] == "nosniff"
+            assert reply.headers["referrer-policy"] == "no-referrer"
+            assert '<nav class="site"' in reply.body and "<style>" not in reply.body
+            assert '<script src="live.js" defer></script>' in reply.body
+            assert '<noscript><meta http-equiv="refresh" content="10"></noscript>' in reply.body
+            assert 'name="viewport"' in reply.body
+        assert ask(config, "/").body == ask(config, "/index.html").body
+        assert "Use a baseline" in ask(config, "/decisions.html").body
+        css = ask(config, "/style.css")
+        assert css.status == 200 and "@media (max-width: 640px)" in css.body
+        assert "@media print" in css.body
+        assert ask(config, "/live.js").headers["content-type"].startswith("text/javascript")
+
+
+def test_only_get_and_head_and_only_the_pages(state: Path, framework: Framework) -> None:
+    with serving(state, framework) as config:
+        for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS"):
+            reply = ask(config, "/", method, {"Content-Length": "0"})
+            assert reply.status == 405, method
+            assert reply.headers["allow"] == "GET, HEAD"
+        head = ask(config, "/decisions.html", "HEAD")
+        assert head.status == 200 and head.body == ""
+        assert int(head.headers["content-length"]) == len(
+            ask(config, "/decisions.html").body.encode()
+        )
+        for path in ("/nope", "/mlpl.json", "/../mlpl.json", "/%2e%2e/mlpl.json", "/static/"):
+            assert ask(config, path).status == 404, path
+
+
+def test_a_foreign_host_is_refused(state: Path, framework: Framework) -> None:
+    with serving(state, framework) as config:
+        for host in ("evil.example", f"evil.example:{config.port}", "127.0.0.1:1", ""):
+            reply = ask(config, "/", host=host)
+            assert reply.status == 421, host
+            assert "Served" not in reply.body
+        assert ask(config, "/", host=f"localhost:{config.port}").status == 200
+        assert ask(config, "/", "POST", host="evil.example").status == 421
+
+
+def test_a_non_loopback_bind_needs_its_token_then_a_cookie(
+    state: Path, framework: Framework
+) -> None:
+    with serving(state, framework, host="0.0.0.0") as config:
+        assert config.token and f"?token={config.token}" in url(config)
+        local = Config(config.source, "127.0.0.1", config.port, config.token)
+        host = f"127.0.0.1:{config.port}"
+        refused = ask(local, "/", host=host)
+        assert refused.status == 403 and "Served" not in refused.body
+        assert ask(local, "/?token=wrong", host=host).status == 403
+        assert ask(local, "/", host=host, headers={"Cookie": "mlpl_token=wrong"}).status == 403
+        first = ask(local, f"/decisions.html?token={config.token}", host=host)
+        assert first.status == 303 and first.headers["location"] == "/decisions.html"
+        cookie = first.headers["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        jar = cookie.split(";", 1)[0]
+        reply = ask(local, "/decisions.html", host=host, headers={"Cookie": jar})
+        assert reply.status == 200 and "Use a baseline" in reply.body
+        assert ask(local, "/", host=f"evil.example:{config.port}").status == 421
+
+
+def test_an_unchanged_state_is_a_304_and_a_cli_change_a_new_page(
+    cli: Cli, state: Path, framework: Framework
+) -> None:
+    with serving(state, framework) as config:
+        first = ask(config, "/decisions.html")
+        etag = first.headers["etag"]
+        assert ask(config, "/state.etag").body == etag.strip('"')
+        again = ask(config, "/decisions.html", headers={"If-None-Match": etag})
+        assert again.status == 304 and again.body == ""
+        assert cli("decide", "Switch to gradient boosting", "--decision", "it wins").code == 0
+        changed = ask(config, "/decisions.html", headers={"If-None-Match": etag})
+        assert changed.status == 200 and changed.headers["etag"] != etag
+        assert "Switch to gradient boosting" in changed.body
+        assert ask(config, "/state.etag").body == changed.headers["etag"].strip('"')
+        assert f'content="{changed.headers["etag"].strip(chr(34))}"' in changed.body
+
+
+def test_a_page_is_rendered_once_per_stamp(state: Path, framework: Framework) -> None:
+    source = Source(state, framework)
+    first = source.rendered()
+    assert source.rendered() is first
+    state.touch()
+    assert source.rendered() is not first
+
+
+def test_hostile_text_in_every_field_shows_as_text(
+    cli: Cli, tmp_path: Path, framework: Framework
+) -> None:
+    assert cli("init", "--name", HOSTILE).code == 0
+    assert cli("decide", HOSTILE, "--decision", HOSTILE, "--why", HOSTILE).code == 0
+    assert cli("experiment", "add", HOSTILE, "--hypothesis", HOSTILE).code == 0
+    assert cli("learn", HOSTILE).code == 0
+    assert cli("log", "1h", "--note", HOSTILE).code == 0
+    assert cli("set", "business.objectives", "doing", "--note", HOSTILE).code == 0
+    with serving(tmp_path / "mlpl.json", framework) as config:
+        for path in PAGE_PATHS:
+            body = ask(config, path).body
+            assert "<script>alert" not in body and "<b>x</b>" not in body, path
+            assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body, path
+            assert "[bold]b[/bold]" in body and "&quot;dq&quot;" in body, path
+            assert "&#x27;sq&#x27;" in body and "&amp;amp;" in body, path
+            # The only scripts are the same-origin live.js.
+            assert re.findall(r"<script[^>]*>", body) == ['<script src="live.js" defer>']
+        for path in ("/decisions.html", "/experiments.html", "/learnings.html"):
+            assert ask(config, path).body.count("&lt;script&gt;alert(1)") >= 2
+
+
+def test_ref_serves_the_committed_state_not_the_work_tree(
+    cli: Cli,
+    env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    framework: Framework,
+) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    git(env, tmp_path, "init", "-q", "-b", "main")
+    assert cli("init", "--name", "Committed").code == 0
+    assert cli("decide", "Committed decision", "--decision", "x").code == 0
+    git(env, tmp_path, "add", "mlpl.json")
+    git(env, tmp_path, "commit", "-q", "-m", "one")
+    assert cli("decide", "Uncommitted decision", "--decision", "y").code == 0
+    state = tmp_path / "mlpl.json"
+    with serving(state, framework, ref="main") as config:
+        page = ask(config, "/decisions.html")
+        assert "Committed decision" in page.body and "Uncommitted decision" not in page.body
+        etag = page.headers["etag"]
+        assert ask(config, "/decisions.html", headers={"If-None-Match": etag}).status == 304
+        git(env, tmp_path, "commit", "-q", "-am", "two")
+        moved = ask(config, "/decisions.html", headers={"If-None-Match": etag})
+        assert moved.status == 200 and "Uncommitted decision" in moved.body
+    with pytest.raises(UsageError, match="not a commit"):
+        Source(state, framework, "no-such-ref").rendered()
+
+
+def test_a_busy_port_is_a_one_line_error(state: Path, framework: Framework) -> None:
+    with (
+        serving(state, framework) as config,
+        pytest.raises(UsageError, match=f"address already in use: try --port {config.port + 1}"),
+    ):
+        make_server(Source(state, framework), "127.0.0.1", config.port)
+
+
+def test_serve_refuses_a_missing_file_in_one_line(tmp_path: Path) -> None:
+    args = argparse.Namespace(
+        file=str(tmp_path / "absent.json"), framework=None, host="127.0.0.1", port=0, ref=None
+    )
+    with pytest.raises(UsageError, match="no such state file"):
+        cmd_serve(Session(args))
+
+
+def test_the_site_pages_hold_every_section_of_the_report_once(
+    state: Path, framework: Framework
+) -> None:
+    project = Store(state).load()
+    report = report_html.render(project, framework)
+    ids = re.findall(r'^<section id="([^"]+)">', report, re.MULTILINE)
+    pages = build_pages(project, framework)
+    found = [i for p in pages.values() for i in re.findall(r'<section id="([^"]+)">', p.html)]
+    assert sorted(found) == sorted(ids)
+    for page in pages.values():
+        assert page.html.startswith("<!DOCTYPE html>") and page.html.endswith("</html>\n")
+        assert "live.js" not in page.html and "http-equiv" not in page.html
+
+
+def test_report_site_writes_the_pages(state: Path, tmp_path: Path) -> None:
+    # Through cmd_report as `report --format html --site DIR` parses to.
+    folder = tmp_path / "out" / "site"
+    assert cmd_report(Session(_report_args(state, site=folder))) == 0
+    names = sorted(p.name for p in folder.iterdir())
+    assert "index.html" in names and "decisions.html" in names and "style.css" in names
+    assert "Use a baseline" in (folder / "decisions.html").read_text()
+    assert "live.js" not in (folder / "index.html").read_text()
+    with pytest.raises(UsageError, match="--format html"):
+        cmd_report(Session(_report_args(state, site=folder, format="md")))
+
+
+def _report_args(state: Path, **given: object) -> argparse.Namespace:
+    values: dict[str, object] = {
+        "file": str(state),
+        "framework": None,
+        "format": "html",
+        "output": None,
+        "since": None,
+    }
+    return argparse.Namespace(**{**values, **given})
+
+
+def test_write_site_refuses_links(state: Path, framework: Framework, tmp_path: Path) -> None:
+    pages = build_pages(Store(state).load(), framework)
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real)
+    with pytest.raises(UsageError, match="symbolic link"):
+        write_site(pages, tmp_path / "link")
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "index.html").symlink_to(tmp_path / "elsewhere.html")
+    with pytest.raises(UsageError, match="symbolic link"):
+        write_site(pages, folder)
+    assert not (tmp_path / "elsewhere.html").exists()
+    written = write_site(pages, tmp_path / "fresh" / "dir")
+    assert {p.name for p in written} >= {"index.html", "style.css"}
