@@ -302,7 +302,7 @@ class StageScreen(ProjectScreen):
     def _show_artifacts(self, states: Sequence[ArtifactState]) -> None:
         artifacts = self.query_one(ArtifactList)
         rows = artifact_rows(states, self.stage_id)
-        artifacts.set_rows(rows)
+        artifacts.show_rows(rows)
         if artifacts.display != bool(rows):
             artifacts.display = bool(rows)  # a stage without artifacts keeps the room
         if self._about_artifact:

@@ -7,16 +7,14 @@ artifact (messages up): `enter` open, `a` attach, `d` detach, `f` refresh its do
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets.option_list import Option
 
-from mlpl_tui.widgets.pointer_list import PointerList, pointed
+from mlpl_tui.widgets.pointer_list import KeyedList, pointed
 from mlpl_tui.widgets.text import clip
 
 STATE_WIDTH = 12  # "file missing"
@@ -54,7 +52,7 @@ def artifact_row_text(row: ArtifactRow, highlighted: bool = False) -> Text:
     return text
 
 
-class ArtifactList(PointerList[ArtifactRow]):
+class ArtifactList(KeyedList[ArtifactRow]):
     """The artifacts of one stage; its keys post a message naming the highlighted artifact."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -102,33 +100,7 @@ class ArtifactList(PointerList[ArtifactRow]):
 
     @property
     def artifact_id(self) -> str | None:
-        row = self.highlighted_row
-        return row.id if row is not None else None
-
-    def select(self, artifact_id: str) -> bool:
-        """Highlight `artifact_id` when it is listed; False when it is not."""
-        ids = [r.id for r in self.rows]
-        if artifact_id not in ids:
-            return False
-        self.highlighted = ids.index(artifact_id)
-        return True
-
-    def set_rows(self, rows: Sequence[ArtifactRow]) -> None:
-        """Show `rows`; only rows that changed are redrawn, and the highlighted artifact stays
-        highlighted while it is listed."""
-        rows = list(rows)
-        if [r.id for r in rows] != [r.id for r in self.rows]:
-            wanted, keep = self.artifact_id, self.highlighted or 0
-            self.rows = rows
-            self.set_options(Option(artifact_row_text(r), id=r.id) for r in rows)
-            if rows:
-                ids = [r.id for r in rows]
-                self.highlighted = ids.index(wanted) if wanted in ids else min(keep, len(rows) - 1)
-            return
-        old_rows, self.rows = self.rows, rows
-        for index, (old, new) in enumerate(zip(old_rows, rows, strict=True)):
-            if old != new:
-                self.repaint_row(index)
+        return self.highlighted_id
 
     def action_ask(self, what: str) -> None:
         artifact_id = self.artifact_id

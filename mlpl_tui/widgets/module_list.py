@@ -13,10 +13,9 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets.option_list import Option
 
 from mlpl_tui.widgets.filter_field import holds_every
-from mlpl_tui.widgets.pointer_list import PointerList, pointed
+from mlpl_tui.widgets.pointer_list import KeyedList, pointed
 from mlpl_tui.widgets.text import clip
 from mlpl_tui.wording import status_mark
 
@@ -49,7 +48,7 @@ def row_text(row: ModuleRow, highlighted: bool = False) -> Text:
     return text
 
 
-class ModuleList(PointerList[ModuleRow]):
+class ModuleList(KeyedList[ModuleRow]):
     """Rows of modules; `space` asks to toggle done, `enter` asks for the status picker."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -81,8 +80,7 @@ class ModuleList(PointerList[ModuleRow]):
 
     @property
     def module_id(self) -> str | None:
-        row = self.highlighted_row
-        return row.id if row is not None else None
+        return self.highlighted_id
 
     def set_rows(self, rows: Sequence[ModuleRow]) -> None:
         """Show those of `rows` the filter keeps; only rows that changed are redrawn, and the
@@ -97,29 +95,11 @@ class ModuleList(PointerList[ModuleRow]):
             self._show()
 
     def _show(self) -> None:
-        rows = [r for r in self.all_rows if r.holds(self.words)] if self.words else self.all_rows
-        if [r.id for r in rows] != [r.id for r in self.rows]:
-            wanted, keep = self.module_id, self.highlighted or 0
-            self.rows = rows
-            self.set_options(Option(row_text(r), id=r.id) for r in rows)
-            if rows:
-                ids = [r.id for r in rows]
-                self.highlighted = ids.index(wanted) if wanted in ids else min(keep, len(rows) - 1)
-            return
-        old_rows, self.rows = self.rows, rows
-        for index, (old, new) in enumerate(zip(old_rows, rows, strict=True)):
-            if old != new:
-                self.repaint_row(index)
+        self.show_rows(
+            [r for r in self.all_rows if r.holds(self.words)] if self.words else self.all_rows
+        )
 
     def action_toggle_done(self) -> None:
         module_id = self.module_id
         if module_id is not None:
             self.post_message(self.Toggled(module_id))
-
-    def select(self, module_id: str) -> bool:
-        """Highlight one module by id; False when it is not listed."""
-        ids = [row.id for row in self.rows]
-        if module_id not in ids:
-            return False
-        self.highlighted = ids.index(module_id)
-        return True

@@ -11,11 +11,12 @@ in a file manager, so a stray click never sets a status or follows a link.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from rich.text import Text
 from textual import events
 from textual.widgets import OptionList
+from textual.widgets.option_list import Option
 
 POINTER = "▶ "
 RowT = TypeVar("RowT")
@@ -96,3 +97,48 @@ class PointerList(OptionList, Generic[RowT]):
         self.highlighted = clicked
         if event.chain >= 2:
             self.action_select()
+
+
+class KeyedRow(Protocol):
+    """A row that names what it shows: rows with the same id are the same item."""
+
+    @property
+    def id(self) -> str: ...
+
+
+KeyedT = TypeVar("KeyedT", bound=KeyedRow)
+
+
+class KeyedList(PointerList[KeyedT]):
+    """A PointerList of rows with ids: shown again with only the changed rows redrawn, the
+    highlighted item kept highlighted while it is listed, and selectable by id."""
+
+    @property
+    def highlighted_id(self) -> str | None:
+        row = self.highlighted_row
+        return row.id if row is not None else None
+
+    def show_rows(self, rows: Sequence[KeyedT]) -> None:
+        """Show `rows`: a different list of ids is set anew (the highlight follows its item, or
+        stays at its place); the same ids repaint only the rows that changed."""
+        rows = list(rows)
+        if [r.id for r in rows] != [r.id for r in self.rows]:
+            wanted, keep = self.highlighted_id, self.highlighted or 0
+            self.rows = rows
+            self.set_options(Option(self.prompt(r, False), id=r.id) for r in rows)
+            if rows:
+                ids = [r.id for r in rows]
+                self.highlighted = ids.index(wanted) if wanted in ids else min(keep, len(rows) - 1)
+            return
+        old_rows, self.rows = self.rows, rows
+        for index, (old, new) in enumerate(zip(old_rows, rows, strict=True)):
+            if old != new:
+                self.repaint_row(index)
+
+    def select(self, row_id: str) -> bool:
+        """Highlight the row with `row_id`; False when it is not listed."""
+        ids = [r.id for r in self.rows]
+        if row_id not in ids:
+            return False
+        self.highlighted = ids.index(row_id)
+        return True
