@@ -32,12 +32,11 @@ from mlpl_tui.artifacts import (
 )
 from mlpl_tui.errors import UsageError
 from mlpl_tui.framework import Framework
+from mlpl_tui.git_run import GitUnavailable, run_git, work_tree
 from mlpl_tui.lifecycle import brief
 from mlpl_tui.model import Project
 
-GIT_TIMEOUT_SECONDS = 20
 MAX_LISTED_ENTRIES = 5000  # directory entries path completion reads at most, per folder
-_GIT_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
 
 
 def project_location(text: str, root: Path, base: Path | None = None) -> str:
@@ -188,6 +187,16 @@ def artifact_states(project: Project, framework: Framework, root: Path) -> list[
     return states
 
 
+def watched_files(root: Path, states: Iterable[ArtifactState]) -> list[Path]:
+    """The files whose change can change `states`: each attached file in the project, and, in
+    git, the index and HEAD's log (a commit or checkout changes when a file last changed)."""
+    files = [root / x.location for s in states for x in s.locations if _in_project(x.location)]
+    top = work_tree(root) if files else None
+    if top is not None:
+        files += [top / ".git" / "index", top / ".git" / "HEAD", top / ".git" / "logs" / "HEAD"]
+    return files
+
+
 def state_words(states: Iterable[ArtifactState]) -> dict[str, str]:
     """Artifact id to state, as the gate rule takes them."""
     return {s.id: s.state for s in states}
@@ -222,7 +231,7 @@ def change_times(root: Path, paths: list[str]) -> dict[str, str]:
     paths = [p for p in paths if _in_project(p)]
     if not paths:
         return {}
-    top = _work_tree(root)
+    top = work_tree(root)
     times = _git_times(root, top, paths) if top is not None else {}
     for location in paths:
         if location not in times:
@@ -241,27 +250,9 @@ def _in_project(location: str) -> bool:
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
     try:
-        return subprocess.run(
-            ["git", "--no-pager", "--literal-pathspecs", "-c", "core.quotePath=false", *args],
-            cwd=root,
-            capture_output=True,
-            timeout=GIT_TIMEOUT_SECONDS,
-            env={**os.environ, **_GIT_ENV},
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+        return run_git(root, *args, literal_paths=True)
+    except GitUnavailable:
         return None
-
-
-def _work_tree(root: Path) -> Path | None:
-    """The git work tree the project is in: the nearest folder holding `.git` (looked up here
-    rather than asked of git, which would cost a process on every read)."""
-    real = Path(os.path.realpath(root))
-    for folder in (real, *real.parents):
-        if os.path.lexists(folder / ".git"):
-            return folder
-    return None
 
 
 def _git_times(root: Path, top: Path, paths: list[str]) -> dict[str, str]:

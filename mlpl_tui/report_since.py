@@ -17,14 +17,13 @@ from typing import Any
 
 from mlpl_tui.errors import UsageError
 from mlpl_tui.framework import Framework
+from mlpl_tui.git_run import GitUnavailable, run_git
 from mlpl_tui.model import Project, Raw
 from mlpl_tui.progress import format_minutes
 from mlpl_tui.report_md import md
 from mlpl_tui.sanitize import clean
 from mlpl_tui.wording import plural, short_title
 
-GIT_TIMEOUT_SECONDS = 20
-_GIT_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
 # Tables a reader of a pull request does not need line by line (the history repeats the rest).
 _QUIET_TABLES = ("meta", "events", "conflicts")
 
@@ -34,17 +33,9 @@ _QUIET_TABLES = ("meta", "events", "conflicts")
 
 def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     try:
-        return subprocess.run(
-            ["git", "--no-pager", "-c", "core.quotePath=false", *args],
-            cwd=folder,
-            capture_output=True,
-            timeout=GIT_TIMEOUT_SECONDS,
-            env={**os.environ, **_GIT_ENV},
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise UsageError(f"cannot run git ({exc}); is git installed?") from None
+        return run_git(folder, *args)
+    except GitUnavailable as exc:
+        raise UsageError(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -56,24 +47,32 @@ class OldState:
     commit: str
 
 
-def old_state(path: Path, ref: str) -> OldState:
-    """The state file at `ref`; a UsageError (one line) when there is no such ref or file."""
+def commit_at(folder: Path, ref: str) -> str:
+    """The commit `ref` names in the repository holding `folder`; a UsageError (one line) when
+    it names none."""
     shown = clean(ref)
     if not ref.strip() or ref.startswith("-") or any(c < " " for c in ref):
         raise UsageError(f"'{shown}' is not a git ref; name a branch, tag or commit")
+    wanted = f"{ref}^{{commit}}"
+    found = _git(folder, "rev-parse", "--verify", "--quiet", "--end-of-options", wanted)
+    if found.returncode != 0:
+        raise UsageError(f"'{shown}' is not a commit in this repository (git ref not found)")
+    return found.stdout.decode("ascii", "replace").strip()
+
+
+def old_state(path: Path, ref: str) -> OldState:
+    """The state file at `ref`; a UsageError (one line) when there is no such ref or file."""
+    shown = clean(ref)
     folder = path.absolute().parent
     top = _git(folder, "rev-parse", "--show-toplevel")
     if top.returncode != 0:
-        raise UsageError(f"{folder} is not in a git repository: --since needs one")
+        raise UsageError(f"{folder} is not in a git repository: a git ref needs one")
     root = Path(os.fsdecode(top.stdout.strip()))
     relative = os.path.relpath(os.path.realpath(path), os.path.realpath(root))
     if relative.startswith(".."):
         raise UsageError(f"{path} is outside the git repository {root}")
     relative = Path(relative).as_posix()
-    found = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
-    if found.returncode != 0:
-        raise UsageError(f"'{shown}' is not a commit in this repository (git ref not found)")
-    commit = found.stdout.decode().strip()
+    commit = commit_at(root, ref)
     # cat-file, not show: the committed bytes, with no textconv or other filter applied.
     blob = _git(root, "cat-file", "blob", f"{commit}:{relative}")
     if blob.returncode != 0:

@@ -21,7 +21,6 @@ import json
 import os
 import posixpath
 import re
-import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from mlpl_tui.git_run import GitUnavailable, run_git
 from mlpl_tui.runs import (
     MAX_KEYS,
     MAX_TEXT,
@@ -42,11 +42,9 @@ from mlpl_tui.runs import (
 )
 from mlpl_tui.yaml_loader import SafeLoader
 
-GIT_TIMEOUT_SECONDS = 20
 MAX_BLOB_BYTES = 1 << 20  # a params or metrics file, a dvc.yaml, a commit: read when smaller
 PARAMS_FILE = "params.yaml"  # DVC's default params file
 METRICS_FILE = "metrics.json"  # the usual metrics file, read even when dvc.yaml says nothing
-_GIT_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
 # refs/exps/<first 2 of the baseline>/<the rest of it>/<name>; refs/exps/exec/..., celery/...,
 # stash and temporary refs are DVC's bookkeeping, not experiments.
 _EXPERIMENT_REF = re.compile(r"refs/exps/([0-9a-f]{2})/([0-9a-f]{38}|[0-9a-f]{62})/([^/]+)")
@@ -153,27 +151,10 @@ def _dvc_prefix(root: Path, top: Path) -> str:
 
 
 def _git(top: Path, args: Sequence[str], stdin: bytes | None = None) -> bytes:
-    command = ["git", "--no-pager", "--literal-pathspecs", "-c", "core.quotePath=false", *args]
     try:
-        done = subprocess.run(
-            command,
-            cwd=top,
-            input=stdin,
-            stdin=None if stdin is not None else subprocess.DEVNULL,
-            capture_output=True,
-            timeout=GIT_TIMEOUT_SECONDS,
-            env={**os.environ, **_GIT_ENV},
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise TrackerError(
-            f"git took longer than {GIT_TIMEOUT_SECONDS} s to list the DVC experiments in {top}"
-        ) from None
-    except OSError as exc:
-        raise TrackerError(
-            f"cannot run git to read the DVC experiments in {top} ({exc.strerror}); "
-            "install git or put it on PATH"
-        ) from None
+        done = run_git(top, *args, stdin=stdin, literal_paths=True)
+    except GitUnavailable as exc:
+        raise TrackerError(f"cannot read the DVC experiments in {top}: {exc}") from None
     if done.returncode != 0:
         problem = done.stderr.decode("utf-8", errors="replace").strip().splitlines()
         raise TrackerError(
