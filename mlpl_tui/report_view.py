@@ -453,7 +453,7 @@ class ReportView:
     `artifact_states` are the artifacts' states as checked on disk (artifact_files); without
     them the records alone say which artifacts are attached. `now` (a stored UTC time) is where
     the timeline marks today and ends the open visit; by default the time the state is as of,
-    so that a report made twice from the same file is the same.
+    so that a report made twice from the same file is the same (the web view gives the clock's).
     """
 
     def __init__(
@@ -499,8 +499,9 @@ class ReportView:
 
     @cached_property
     def now(self) -> str:
-        """Today as the timeline marks it: the `now` given, else the time of the state."""
-        return self._now or self.as_of
+        """Today as the timeline marks it: the `now` given, else the time of the state; never
+        before the state's last change (a clock behind the file's writer)."""
+        return max(self._now or "", self.as_of)
 
     @cached_property
     def plan(self) -> PlanFigures:

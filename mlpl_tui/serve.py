@@ -17,6 +17,7 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from http import HTTPStatus
 from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,6 +29,7 @@ from mlpl_tui import site
 from mlpl_tui.errors import MlplError, UsageError
 from mlpl_tui.framework import Framework
 from mlpl_tui.model import Project
+from mlpl_tui.report_since import commit_at
 
 COOKIE = "mlpl_token"
 ALLOW = "GET, HEAD"
@@ -54,54 +56,66 @@ class Rendered:
     pages: dict[str, tuple[bytes, str]]  # path → (body, Content-Security-Policy)
 
 
-class Source:
-    """Where the state comes from: the work tree's file, or the file at a git ref."""
+def this_hour() -> str:
+    """The clock's time to the hour, as stored: the web view's today, so an open page is
+    re-rendered (and reloads) once an hour rather than on every request."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:00:00Z")
 
-    def __init__(self, path: Path, framework: Framework, ref: str | None = None) -> None:
-        self.path, self.framework, self.ref = path, framework, ref
+
+class Source:
+    """Where the state comes from: the work tree's file, or the file at a git ref.
+
+    The state's key, and so its ETag, is the file's stamp (or the ref's commit), the hour, and
+    the stamps of the files the artifact states were read from: an edit to an attached file or
+    a commit shows as a change."""
+
+    def __init__(
+        self,
+        path: Path,
+        framework: Framework,
+        ref: str | None = None,
+        clock: Callable[[], str] = this_hour,
+    ) -> None:
+        self.path, self.framework, self.ref, self.clock = path, framework, ref, clock
         self._lock = threading.Lock()
         self._cached: Rendered | None = None
         self._cached_key: str | None = None
+        self._watched: tuple[Path, ...] = ()
 
     def key(self) -> str:
-        """A cheap fingerprint of the state: the file's stamp, or the ref's commit."""
+        """A cheap fingerprint of what the pages show: stamps and the hour, no parsing."""
+        return repr(self._key())
+
+    def _key(self) -> tuple[object, str, tuple[object, ...]]:
+        """(the state's stamp or commit, the hour, the watched files' stamps)."""
         if self.ref is not None:
-            return "ref:" + self._commit()
+            return commit_at(self.path.absolute().parent, self.ref), self.clock(), ()
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
             raise UsageError(f"{self.path}: no such state file") from None
-        return "file:" + repr((st.st_size, st.st_mtime_ns, st.st_ino))
-
-    def _commit(self) -> str:
-        from mlpl_tui.report_since import _git
-
-        assert self.ref is not None
-        folder = self.path.absolute().parent
-        found = _git(
-            folder, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{self.ref}^{{commit}}"
-        )
-        if found.returncode != 0:
-            raise UsageError(f"'{self.ref}' is not a commit in this repository (git ref not found)")
-        return found.stdout.decode("ascii", "replace").strip()
+        watched = tuple(_stamp(p) for p in self._watched)
+        return (st.st_size, st.st_mtime_ns, st.st_ino), self.clock(), watched
 
     def etag(self) -> str:
         return _tag(self.key())
 
     def rendered(self) -> Rendered:
-        """The pages for the current state, rendered once per stamp."""
+        """The pages for the current state, rendered once per key."""
         key = self.key()
         with self._lock:
             if self._cached is not None and self._cached_key == key:
                 return self._cached
+            before = self._key()
             for _ in range(_STATE_TRIES):
                 project, states = self._load()
-                after = self.key()
-                if after == key:
+                after = self._key()  # with the stamps of the files the states were read from
+                if after[0] == before[0]:
                     break
-                key = after  # written while it was read: read it again
+                before = after  # the state file was written while it was read: read it again
+            key, hour = repr(after), after[1]
             etag = _tag(key)
-            pages = site.build_pages(project, self.framework, states, live=etag)
+            pages = site.build_pages(project, self.framework, states, live=etag, now=hour)
             out: dict[str, tuple[bytes, str]] = {}
             for page in pages.values():
                 csp = CSP.format(
@@ -122,11 +136,23 @@ class Source:
 
             # The records as committed; files on disk belong to the work tree, not the ref.
             return old_state(self.path, self.ref).project, None
-        from mlpl_tui.artifact_files import artifact_states
+        from mlpl_tui.artifact_files import artifact_states, watched_files
         from mlpl_tui.store import Store
 
+        root = self.path.absolute().parent
         project = Store(self.path).load()
-        return project, artifact_states(project, self.framework, self.path.absolute().parent)
+        states = artifact_states(project, self.framework, root)
+        self._watched = tuple(watched_files(root, states))
+        return project, states
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """A file's size and change time, not following a link; None when absent."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
 
 
 def is_loopback(host: str) -> bool:
@@ -191,6 +217,9 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "mlpl-tui"
     sys_version = ""
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: with Nagle's algorithm on a kept-alive connection
+    # the body waits for the client's delayed ACK, about 40 ms per page.
+    disable_nagle_algorithm = True
     config: Config  # set on a subclass per server
 
     def log_message(self, format: str, *args: Any) -> None:

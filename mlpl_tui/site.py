@@ -123,10 +123,12 @@ def build_pages(
     artifact_states: Sequence[ArtifactState] | None = None,
     *,
     live: str | None = None,
+    now: str | None = None,
 ) -> dict[str, Page]:
     """Every page, keyed by name. `live` is the state's ETag: the pages then poll for a change
-    (a script, or a refresh without scripts); None for static files."""
-    report = report_html.render(project, framework, artifact_states)
+    (a script, or a refresh without scripts); None for static files. `now` marks today on the
+    timeline (default: the time the state is as of)."""
+    report = report_html.render(project, framework, artifact_states, now)
     head, sections, footer = split_report(report)
     by_page: dict[str, list[str]] = {}
     for name, text in sections:

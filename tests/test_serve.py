@@ -296,3 +296,95 @@ def test_write_site_refuses_links(state: Path, framework: Framework, tmp_path: P
     assert not (tmp_path / "elsewhere.html").exists()
     written = write_site(pages, tmp_path / "fresh" / "dir")
     assert {p.name for p in written} >= {"index.html", "style.css"}
+
+
+def test_the_first_reading_reads_the_file_once(
+    state: Path, framework: Framework, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = Source(state, framework)
+    loads: list[int] = []
+    real = Source._load
+
+    def counted(self: Source) -> object:
+        loads.append(1)
+        return real(self)
+
+    monkeypatch.setattr(Source, "_load", counted)
+    source.rendered()
+    source.rendered()
+    assert loads == [1]
+
+
+def test_the_timeline_marks_the_clocks_hour_and_the_hour_is_a_change(
+    state: Path, framework: Framework
+) -> None:
+    hour = ["2031-05-06T07:00:00Z"]
+    source = Source(state, framework, clock=lambda: hour[0])
+    first = source.rendered()
+    timeline = first.pages["/timeline.html"][0].decode()
+    assert "the dashed line is now (2031-05-06" in timeline
+    assert source.rendered() is first
+    hour[0] = "2031-05-06T08:00:00Z"
+    assert source.etag() != first.etag
+    assert source.rendered().etag == source.etag() != first.etag
+
+
+def test_a_clock_behind_the_file_marks_now_at_the_last_change(
+    state: Path, framework: Framework
+) -> None:
+    source = Source(state, framework, clock=lambda: "2001-01-01T00:00:00Z")
+    timeline = source.rendered().pages["/timeline.html"][0].decode()
+    assert "the dashed line is now (2001" not in timeline
+
+
+def test_an_attached_file_changing_is_a_change(cli: Cli, state: Path, framework: Framework) -> None:
+    charter = state.parent / "charter.md"
+    charter.write_text("# Charter\n")
+    assert cli("artifact", "attach", "project-charter", "charter.md").code == 0
+    source = Source(state, framework)
+    first = source.rendered()
+    assert "current" in first.pages["/artifacts.html"][0].decode()
+    assert source.etag() == first.etag
+    charter.unlink()
+    assert source.etag() != first.etag
+    gone = source.rendered()
+    assert "file missing" in gone.pages["/artifacts.html"][0].decode()
+    charter.write_text("# Charter, again\n")
+    assert source.etag() != gone.etag
+    assert "file missing" not in source.rendered().pages["/artifacts.html"][0].decode()
+
+
+def test_a_commit_is_a_change_when_files_are_attached(
+    cli: Cli,
+    env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    framework: Framework,
+) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    git(env, tmp_path, "init", "-q", "-b", "main")
+    assert cli("init", "--name", "Committed").code == 0
+    (tmp_path / "charter.md").write_text("# Charter\n")
+    assert cli("artifact", "attach", "project-charter", "charter.md").code == 0
+    source = Source(tmp_path / "mlpl.json", framework)
+    before = source.rendered().etag
+    git(env, tmp_path, "add", "charter.md")
+    git(env, tmp_path, "commit", "-q", "-m", "charter")
+    assert source.etag() != before
+
+
+def test_a_watched_link_is_not_followed(
+    cli: Cli, state: Path, framework: Framework, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    outside = tmp_path_factory.mktemp("outside") / "secret.md"
+    outside.write_text("secret\n")
+    charter = state.parent / "charter.md"
+    charter.write_text("# Charter\n")
+    assert cli("artifact", "attach", "project-charter", "charter.md").code == 0
+    charter.unlink()
+    charter.symlink_to(outside)  # planted after attaching: a branch can do this
+    source = Source(state, framework)
+    before = source.rendered().etag
+    outside.write_text("secret, longer and changed\n")
+    assert source.etag() == before  # the link's target is never looked at
