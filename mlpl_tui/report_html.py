@@ -75,7 +75,7 @@ svg .lane { fill: var(--soft); }
 svg .lane-alt { fill: #fff; }
 svg .lane-label { font: 600 13px system-ui, sans-serif; fill: var(--ink); }
 svg .fwd { stroke: var(--accent); stroke-width: 2.5; fill: none; }
-svg .back { stroke: var(--back); stroke-width: 2.5; fill: none; stroke-dasharray: 6 4; }
+svg.journey .back { stroke: var(--back); stroke-width: 2.5; fill: none; stroke-dasharray: 6 4; }
 svg .step { fill: #fff; stroke: var(--accent); stroke-width: 2.5; }
 svg .step.open { fill: var(--accent); }
 svg .step-no { font: 10px system-ui, sans-serif; fill: var(--ink); text-anchor: middle; }
@@ -83,10 +83,13 @@ svg .cat { font: 600 11px system-ui, sans-serif; fill: var(--back);
   paint-order: stroke; stroke: #fff; stroke-width: 4px; stroke-linejoin: round; }
 svg .axis { font: 11px system-ui, sans-serif; fill: var(--muted); text-anchor: middle; }
 svg.timeline { width: 100%; height: auto; border: 1px solid var(--line); border-radius: 8px; }
+.chart { overflow-x: auto; }
+@media (max-width: 640px) { .chart svg.timeline { min-width: 640px; } }
 svg .visit { fill: var(--accent); }
 svg .visit.back { fill: var(--back); }
 svg .visit.open { fill-opacity: .55; stroke: var(--accent); stroke-width: 1.5; }
-svg .loop { font: 700 12px system-ui, sans-serif; fill: var(--back); text-anchor: end; }
+svg .loop { font: 700 13px system-ui, sans-serif; fill: var(--back); text-anchor: end;
+  paint-order: stroke; stroke: #fff; stroke-width: 3px; stroke-linejoin: round; }
 svg .today { stroke: var(--warn); stroke-width: 2; stroke-dasharray: 4 3; }
 svg .today-label { font: 600 11px system-ui, sans-serif; fill: var(--warn); text-anchor: middle; }
 svg .tick { stroke: var(--line); stroke-width: 1; }
@@ -106,10 +109,16 @@ td.best { font-weight: 700; }
 th.baseline, td.baseline { background: var(--soft); }
 .gone { color: var(--back); }
 footer { margin-top: 3rem; color: var(--muted); font-size: .8rem; }
+@page { margin: 14mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; }
-  h2 { break-after: avoid; }
+  h2, h3 { break-after: avoid; }
   table, figure, .decision, tr { break-inside: avoid; }
+  td.num, th.num, td.tight { white-space: normal; }
+  th, td { overflow-wrap: anywhere; }
+  .bar, .bar i, svg { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+  .chart { overflow: visible; }
+  .chart svg.timeline { min-width: 0; }
   .stages { display: block; }
   a { color: inherit; text-decoration: none; }
 }
@@ -213,11 +222,13 @@ def _tick_stamp(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, timezone.utc).strftime(STORED_FORMAT)
 
 
-def timeline_svg(line: Timeline) -> str:
+def timeline_svg(line: Timeline, mark: str = "now") -> str:
     """The visits across calendar time: a lane per stage, a bar per visit from entering to
-    leaving (to now for the open one), loop backs in red and marked ↺, a dashed line at now."""
+    leaving (to now for the open one), loop backs in red and marked ↺, a dashed line at now,
+    labelled `mark`."""
     label_w, plot_w, dy, top, bottom, bar_h = 215, 760, 34, 22, 34, 16
-    width, height = label_w + plot_w + 20, top + dy * len(line.lanes) + bottom
+    # room on the right for half the last date on the axis and the "now" label
+    width, height = label_w + plot_w + 45, top + dy * len(line.lanes) + bottom
 
     def x(stamp: str) -> float:
         return label_w + plot_w * line.position(stamp)
@@ -271,7 +282,7 @@ def timeline_svg(line: Timeline) -> str:
         f'<line class="today" x1="{now:.1f}" y1="{top - 4}" x2="{now:.1f}" '
         f'y2="{top + dy * len(line.lanes)}"/>'
     )
-    parts.append(f'<text class="today-label" x="{now:.1f}" y="{top - 8}">now</text>')
+    parts.append(f'<text class="today-label" x="{now:.1f}" y="{top - 8}">{esc(mark)}</text>')
     parts.append("</svg>")
     return "\n".join(parts)
 
@@ -429,11 +440,14 @@ def _timeline(view: ReportView) -> list[str]:
     line = view.timeline
     if line.empty:
         return []
+    mark, said = ("closed", "the project's last change") if view.closed else ("now", "now")
     return [
         '<section id="timeline"><h2>Timeline</h2>',
-        f"<figure>{timeline_svg(line)}<figcaption>Each visit across calendar time on its "
-        "stage's lane, from entering the stage to leaving it. Loop backs are red and marked ↺; "
-        f"the dashed line is now ({esc(shown_time(line.now, zone=True))}).</figcaption></figure>",
+        f'<figure><div class="chart">{timeline_svg(line, mark)}</div><figcaption>'
+        "Each visit across calendar time on its stage's lane, from entering the stage to "
+        "leaving it. Loop backs are red and marked ↺; "
+        f"the dashed line is {said} ({esc(shown_time(line.now, zone=True))}).</figcaption>"
+        "</figure>",
         "</section>",
     ]
 

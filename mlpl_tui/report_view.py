@@ -500,7 +500,10 @@ class ReportView:
     @cached_property
     def now(self) -> str:
         """Today as the timeline marks it: the `now` given, else the time of the state; never
-        before the state's last change (a clock behind the file's writer)."""
+        before the state's last change (a clock behind the file's writer), and for a closed
+        project its last change (months after acceptance would squeeze the work to one side)."""
+        if self.closed:
+            return self.as_of
         return max(self._now or "", self.as_of)
 
     @cached_property

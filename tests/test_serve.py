@@ -16,6 +16,7 @@ import pytest
 from mlpl_tui import report_html
 from mlpl_tui.cli import Session
 from mlpl_tui.cli_serve import cmd_serve
+from mlpl_tui.demo import copy_demo
 from mlpl_tui.errors import UsageError
 from mlpl_tui.framework import Framework
 from mlpl_tui.report import cmd_report
@@ -388,3 +389,22 @@ def test_a_watched_link_is_not_followed(
     before = source.rendered().etag
     outside.write_text("secret, longer and changed\n")
     assert source.etag() == before  # the link's target is never looked at
+
+
+def test_a_closed_project_is_marked_at_its_close_not_the_clock(
+    tmp_path: Path, framework: Framework
+) -> None:
+    state = copy_demo(tmp_path / "demo")  # accepted by the client on 2026-04-17
+    source = Source(state, framework, clock=lambda: "2031-05-06T07:00:00Z")
+    timeline = source.rendered().pages["/timeline.html"][0].decode()
+    assert "2031" not in timeline
+    assert "the dashed line is the project's last change (2026-04-17" in timeline
+    assert ">closed</text>" in timeline
+
+
+def test_the_timeline_leaves_room_for_its_last_date(tmp_path: Path, framework: Framework) -> None:
+    state = copy_demo(tmp_path / "demo")
+    svg = Source(state, framework).rendered().pages["/timeline.html"][0].decode()
+    width = float(re.search(r'class="timeline" viewBox="0 0 ([\d.]+) ', svg).group(1))  # type: ignore[union-attr]
+    ticks = [float(x) for x in re.findall(r'<text class="axis" x="([\d.]+)"', svg)]
+    assert ticks and width - max(ticks) >= 40  # half a date's width at 11 px

@@ -97,3 +97,88 @@ def test_a_cli_change_appears_in_the_open_page_within_5_seconds(
     page.get_by_text("Served live from the CLI").first.wait_for(timeout=5000)
     assert time.monotonic() - started < 5
     assert problems == []
+
+
+PAGES = ("", "journey.html", "timeline.html", "decisions.html", "experiments.html")
+# Wider than the screen: what reaches past the right edge, naming the first few.
+OVERFLOWING = """() => {
+  const w = document.documentElement.clientWidth;
+  return [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > w + 1 && !e.closest('.wide, .chart'))
+    .slice(0, 3).map(e => e.tagName + ' ' + e.className.baseVal + e.className);
+}"""
+PRINTED = """() => {
+  const w = document.documentElement.clientWidth;
+  return [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > w + 1)
+    .slice(0, 3).map(e => e.tagName + ' ' + (e.textContent || '').slice(0, 40));
+}"""
+
+
+def test_the_timeline_scrolls_in_its_own_box_on_a_phone(
+    demo_served: tuple[Path, Config], browser: Browser
+) -> None:
+    _, config = demo_served
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"http://127.0.0.1:{config.port}/timeline.html")
+    chart = page.locator(".chart").first
+    box = chart.evaluate("e => [e.clientWidth, e.scrollWidth]")
+    assert box[1] >= 640 > box[0], box  # readable, and scrolled sideways in its box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 391
+    assert page.evaluate(OVERFLOWING) == []
+
+
+def test_every_page_prints_within_the_paper(
+    demo_served: tuple[Path, Config], browser: Browser
+) -> None:
+    _, config = demo_served
+    # A4 less the 14 mm margins, at 96 px to the inch: 688 px across.
+    page = browser.new_page(viewport={"width": 688, "height": 1000})
+    page.emulate_media(media="print")
+    for name in (*PAGES, "learnings.html", "artifacts.html"):
+        page.goto(f"http://127.0.0.1:{config.port}/{name}")
+        assert page.evaluate(PRINTED) == [], name
+        assert page.locator("nav.site").is_hidden()
+    assert len(page.pdf(format="A4")) > 1000
+
+
+def test_hostile_text_shows_as_text_in_the_browser(
+    tmp_path: Path, framework: Framework, browser: Browser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hostile = (
+        "<img src=x onerror=alert(1)> <script>alert(2)</script> [bold]b[/bold] \x1b[31mred "
+        '"><svg onload=alert(3)> javascript:alert(4)'
+    )
+    monkeypatch.setenv("MLPL_USER", hostile)
+    state = tmp_path / "mlpl.json"
+
+    def run(*args: str) -> None:
+        assert main(["--file", str(state), *args]) == 0, args
+
+    run("init", "--name", hostile)
+    run("decide", hostile, "--decision", hostile, "--why", hostile)
+    run("experiment", "add", hostile, "--hypothesis", hostile)
+    run("learn", hostile)
+    run("log", "1h", "--note", hostile)
+    run("set", "business.objectives", "doing", "--note", hostile)
+    server, config = make_server(Source(state, framework), "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        page = browser.new_page()
+        problems = _watch(page)
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        for name in (*PAGES, "learnings.html"):
+            response = page.goto(f"http://127.0.0.1:{config.port}/{name}")
+            assert response is not None and response.status == 200, name
+            page.wait_for_load_state("load")
+            text = page.locator("body").inner_text()
+            assert "<script>alert(2)</script>" in text, name
+            assert "<img src=x onerror=alert(1)>" in text, name
+            assert page.locator("img, svg[onload], body script:not([src])").count() == 0, name
+        assert dialogs == [] and problems == []
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
