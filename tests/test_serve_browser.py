@@ -23,7 +23,7 @@ from mlpl_tui.serve import Config, Source, make_server
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium")
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Dialog, Page
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 
@@ -168,7 +168,12 @@ def test_hostile_text_shows_as_text_in_the_browser(
         page = browser.new_page()
         problems = _watch(page)
         dialogs: list[str] = []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+        def dismissed(dialog: Dialog) -> None:
+            dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", dismissed)
         for name in (*PAGES, "learnings.html"):
             response = page.goto(f"http://127.0.0.1:{config.port}/{name}")
             assert response is not None and response.status == 200, name
