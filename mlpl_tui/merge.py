@@ -54,6 +54,7 @@ DERIVED_FIELDS: Mapping[str, frozenset[str]] = {
 # Bookkeeping that follows the kept side without a conflict, like updated_at/updated_by.
 BOOKKEEPING_FIELDS: Mapping[str, frozenset[str]] = {
     "artifacts": frozenset({"attached_at", "attached_by"}),
+    "plans": frozenset({"set_at", "set_by"}),
     "runs": frozenset({"linked_at", "linked_by"}),
 }
 # Fields read together from one source (records.RUN_SNAPSHOT_FIELDS): changed on both

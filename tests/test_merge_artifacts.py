@@ -1,4 +1,4 @@
-"""Merging artifacts and learnings from two branches: locations and sources merge as sets (each
+"""Merging artifacts, learnings and plans from two branches: locations and sources merge as sets (each
 side's additions and removals), learnings noted on both sides are all kept, no conflicts."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from mlpl_tui.framework import Framework
 from mlpl_tui.learnings import edit_learning, learn
 from mlpl_tui.lifecycle import Context, advance, decide, set_status
 from mlpl_tui.model import Project
+from mlpl_tui.plans import set_plan
 from mlpl_tui.team import merge_versions
 from tests.merge_helpers import Branch, Tables, new_tables
 
@@ -128,3 +129,22 @@ def test_detaching_the_last_location_on_both_sides_removes_the_record(base: Bran
     tables, conflicts = merged(base, ours, theirs)
     assert conflicts == []
     assert "project-charter" not in tables["artifacts"]
+
+
+def test_an_estimate_changed_on_both_sides_is_one_conflict(base: Branch) -> None:
+    base.do("10:20:00", set_plan, "data", "5d")
+    ours, theirs = base.fork("alice", "o"), base.fork("bob", "t")
+    ours.do("11:00:00", set_plan, "data", "6d")
+    theirs.do("11:00:05", set_plan, "data", "8d")
+    tables, conflicts = merged(base, ours, theirs)
+    assert [(c.table, c.field) for c in conflicts] == [("plans", "minutes")]
+    kept = tables["plans"]["data"]
+    assert (kept["minutes"], kept["set_by"]) == (8 * 8 * 60, "bob")  # set_at/by follow the kept
+
+
+def test_estimates_of_different_stages_merge_without_conflict(base: Branch) -> None:
+    ours, theirs = base.fork("alice", "o"), base.fork("bob", "t")
+    ours.do("11:00:00", set_plan, "data", "6d")
+    theirs.do("11:00:05", set_plan, "modelling", "10d")
+    tables, conflicts = merged(base, ours, theirs)
+    assert conflicts == [] and sorted(tables["plans"]) == ["data", "modelling"]
