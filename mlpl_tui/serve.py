@@ -15,6 +15,7 @@ import os
 import secrets
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -75,8 +76,11 @@ class Source:
         framework: Framework,
         ref: str | None = None,
         clock: Callable[[], str] = this_hour,
+        ref_check_seconds: float = 1.0,
     ) -> None:
         self.path, self.framework, self.ref, self.clock = path, framework, ref, clock
+        self.ref_check_seconds = ref_check_seconds
+        self._commit_seen: tuple[float, str] | None = None
         self._lock = threading.Lock()
         self._cached: Rendered | None = None
         self._cached_key: str | None = None
@@ -89,13 +93,22 @@ class Source:
     def _key(self) -> tuple[object, str, tuple[object, ...]]:
         """(the state's stamp or commit, the hour, the watched files' stamps)."""
         if self.ref is not None:
-            return commit_at(self.path.absolute().parent, self.ref), self.clock(), ()
+            return self._commit(), self.clock(), ()
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
             raise UsageError(f"{self.path}: no such state file") from None
         watched = tuple(_stamp(p) for p in self._watched)
         return (st.st_size, st.st_mtime_ns, st.st_ino), self.clock(), watched
+
+    def _commit(self) -> str:
+        """The ref's commit, asked of git at most once a second (a process costs ~3 ms, and
+        every poll of every open page asks)."""
+        assert self.ref is not None
+        now = time.monotonic()
+        if self._commit_seen is None or now - self._commit_seen[0] >= self.ref_check_seconds:
+            self._commit_seen = now, commit_at(self.path.absolute().parent, self.ref)
+        return self._commit_seen[1]
 
     def etag(self) -> str:
         return _tag(self.key())

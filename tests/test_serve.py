@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from mlpl_tui import report_html
+from mlpl_tui import report_html, report_since, serve
 from mlpl_tui.cli import Session
 from mlpl_tui.cli_serve import cmd_serve
 from mlpl_tui.demo import copy_demo
@@ -51,7 +51,8 @@ def state(cli: Cli, tmp_path: Path) -> Path:
 def serving(
     path: Path, framework: Framework, host: str = "127.0.0.1", ref: str | None = None
 ) -> Iterator[Config]:
-    server, config = make_server(Source(path, framework, ref), host, 0)
+    # The ref asked of git on every request, so a test's commit shows at once.
+    server, config = make_server(Source(path, framework, ref, ref_check_seconds=0), host, 0)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     try:
@@ -227,6 +228,19 @@ def test_ref_serves_the_committed_state_not_the_work_tree(
         assert moved.status == 200 and "Uncommitted decision" in moved.body
     with pytest.raises(UsageError, match="not a commit"):
         Source(state, framework, "no-such-ref").rendered()
+    # By default git is asked at most once a second, however often the pages poll.
+    calls: list[str] = []
+    real = report_since.commit_at
+
+    def counted(folder: Path, ref: str) -> str:
+        calls.append(ref)
+        return real(folder, ref)
+
+    monkeypatch.setattr(serve, "commit_at", counted)
+    source = Source(state, framework, "main")
+    for _ in range(20):
+        source.etag()
+    assert calls == ["main"]
 
 
 def test_a_busy_port_is_a_one_line_error(state: Path, framework: Framework) -> None:
