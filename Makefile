@@ -19,7 +19,7 @@ PIP = if [ -x $(BIN)/pip ]; then pip="$(BIN)/python -m pip"; \
   else pip="$(PYTHON) -m pip --python $(BIN)/python"; fi; \
   set -x; $$pip install --disable-pip-version-check --no-compile
 
-.PHONY: setup setup-dev test lint demo bench clean browser
+.PHONY: setup setup-dev test lint demo bench clean browser mermaid
 
 setup: $(RUN_STAMP)
 
@@ -59,6 +59,26 @@ browser:
 	  echo "==> Installing Debian's chromium for the browser tests"; set -x; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	else echo "==> No chromium and not root: the browser tests will be skipped"; fi
+
+# Mermaid's self-contained browser build for tests/test_mermaid_browser.py, which renders the
+# Markdown report's gantt in chromium: `npm pack` of the pinned version, of which only
+# dist/mermaid.min.js is kept (no node_modules), checked against its SHA-256. Fetched when
+# absent or not that file; without npm it is left out and those tests are skipped.
+MERMAID_VERSION := 12.3.0
+MERMAID_SHA256 := 336df803d87a38b70a01e736e666c8f7601d2ce42f5e47c8fafe5d721074b9a3
+MERMAID_JS := .cache/mermaid/mermaid.min.js
+MERMAID_OK = echo "$(MERMAID_SHA256)  $(MERMAID_JS)" | sha256sum --check --status 2>/dev/null
+
+mermaid:
+	@if $(MERMAID_OK); then echo "==> mermaid $(MERMAID_VERSION): $(MERMAID_JS)"; \
+	elif command -v npm >/dev/null 2>&1; then \
+	  echo "==> Fetching mermaid $(MERMAID_VERSION) (npm pack) for the gantt browser tests"; \
+	  tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && set -x && \
+	  npm pack --silent --pack-destination "$$tmp" mermaid@$(MERMAID_VERSION) >/dev/null && \
+	  tar -xzmf "$$tmp/mermaid-$(MERMAID_VERSION).tgz" -C "$$tmp" package/dist/mermaid.min.js && \
+	  echo "$(MERMAID_SHA256)  $$tmp/package/dist/mermaid.min.js" | sha256sum --check --quiet && \
+	  mkdir -p $(dir $(MERMAID_JS)) && mv "$$tmp/package/dist/mermaid.min.js" $(MERMAID_JS); \
+	else echo "==> No npm: mermaid is not fetched and the gantt browser tests will be skipped"; fi
 
 # The bundled demo project (data/demo/mlpl.json), copied afresh, then opened.
 demo: $(RUN_STAMP)

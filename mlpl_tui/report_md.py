@@ -8,7 +8,9 @@ tag, end a table row or break the diagram.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
+from datetime import datetime
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -28,7 +30,7 @@ from mlpl_tui.report_view import (
     goal_words,
     location_note,
 )
-from mlpl_tui.timeline import Timeline
+from mlpl_tui.timeline import Bar, Timeline, epoch
 from mlpl_tui.wording import plural, short_title, shown_date, shown_time, status_word
 
 if TYPE_CHECKING:
@@ -45,6 +47,20 @@ _MERMAID_SAFE = re.compile(r"[A-Za-z0-9 .,_]")
 # else (`:` `#` `;` `%` newlines...) would end the label, start an entity or a comment.
 _GANTT_UNSAFE = re.compile(r"[^\w .()/+-]")
 _GANTT_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d")
+# A visit shorter than this share of the chart's span is drawn as a milestone (a bar under
+# about 5 px would not show).
+_GANTT_SHORTEST = 0.004
+# The axis's tick steps (Mermaid's `tickInterval`), the first that cuts the span into at most
+# _GANTT_TICKS parts: Mermaid's own choice puts up to 20 labels on the axis, which run into each
+# other at GitHub's width, and hourly ticks written as days would all read the same.
+_HOUR, _DAY = 3600, 86400
+_GANTT_STEPS = (
+    *((f"{n}hour", n * _HOUR) for n in (1, 2, 3, 6, 12)),
+    *((f"{n}day", n * _DAY) for n in (1, 2)),
+    *((f"{n}week", n * 7 * _DAY) for n in (1, 2)),
+    *((f"{n}month", n * 31 * _DAY) for n in (1, 2, 3, 6, 12)),
+)
+_GANTT_TICKS = 7
 
 
 def md(text: str) -> str:
@@ -74,48 +90,92 @@ def mermaid_text(text: str) -> str:
     return "".join(c if _MERMAID_SAFE.match(c) else f"#{ord(c)};" for c in line)
 
 
-def gantt_text(text: str) -> str:
-    """Text for a Mermaid gantt label or section: one line, only letters, digits, spaces and
-    `.()/+-_`, so no stored text can end the label, start a comment or inject a directive."""
-    cleaned = _GANTT_UNSAFE.sub(" ", " ".join(str(text).split()))
-    return " ".join(cleaned.split()) or "untitled"
+def gantt_text(text: str, limit: int = 0) -> str:
+    """Text for a Mermaid gantt label or section: one line, only letters (with their accents),
+    digits, spaces and `.()/+-_`, so no stored text can end the label, start a comment or
+    inject a directive; cut to `limit` characters (with `...`) when one is given."""
+    line = unicodedata.normalize("NFC", " ".join(str(text).split()))
+    cleaned = "".join(
+        c if not _GANTT_UNSAFE.match(c) or unicodedata.category(c).startswith("M") else " "
+        for c in line
+    )
+    words = " ".join(cleaned.split()) or "untitled"
+    if limit and len(words) > limit:
+        words = words[: limit - 3].rstrip() + "..."
+    return words
 
 
-def _gantt_time(stamp: str) -> str:
-    """A time as the gantt's dateFormat reads it, in the reader's zone: `2026-03-02 11:00`."""
+def _gantt_time(stamp: str) -> str | None:
+    """A time as the gantt's dateFormat reads it, in the reader's zone: `2026-03-02 11:00`;
+    None when it cannot be written so (the bar is then left out)."""
     shown = shown_time(stamp)
-    return shown if _GANTT_TIME.fullmatch(shown) else "1970-01-01 00:00"
+    if _GANTT_TIME.fullmatch(shown):
+        return shown
+    seconds = epoch(stamp)  # a bare day, which is no instant to show
+    try:
+        local = datetime.fromtimestamp(seconds) if seconds is not None else None
+    except (OverflowError, OSError, ValueError):
+        return None
+    return local.strftime("%Y-%m-%d %H:%M") if local and local.year >= 1000 else None
+
+
+def _text_width(text: str) -> int:
+    """About how many pixels Mermaid's 11px sans-serif takes to write `text`."""
+    return sum(11 if unicodedata.east_asian_width(c) in "WF" else 7 for c in text)
+
+
+def gantt_config(sections: Sequence[str]) -> list[str]:
+    """The diagram's frontmatter: a left margin wide enough for the longest section name (which
+    Mermaid writes over the bars otherwise)."""
+    padding = max(75, max((_text_width(s) for s in sections), default=0) + 25)
+    return ["---", "config:", "  gantt:", f"    leftPadding: {padding}", "---"]
+
+
+def gantt_axis(span: float) -> list[str]:
+    """The axis of a chart `span` seconds wide: at most about seven labels, days unless the
+    ticks are hours apart (a span under two hours keeps Mermaid's own ticks, minutes apart)."""
+    if span < 2 * _HOUR:
+        return ["  axisFormat %m-%d %H:%M"]
+    for step, seconds in _GANTT_STEPS:
+        if span / seconds <= _GANTT_TICKS:
+            shown = "%m-%d %H:%M" if seconds < _DAY else "%Y-%m-%d"
+            return [f"  axisFormat {shown}", f"  tickInterval {step}"]
+    return ["  axisFormat %Y-%m-%d"]  # over seven years: Mermaid's yearly ticks
 
 
 def gantt(line: Timeline) -> list[str]:
     """The visits as a Mermaid gantt: a section per stage, a task per visit (`iteration-N`),
-    loop backs marked `crit`, the open visit `active`; Mermaid draws today's line itself."""
-    out = [
-        "```mermaid",
-        "gantt",
-        "  dateFormat YYYY-MM-DD HH:mm",
-        "  axisFormat %Y-%m-%d",
-    ]
+    loop backs marked `crit`, the open visit `active`, a visit too short to see as a bar a
+    `milestone` (a diamond at its middle); Mermaid draws today's line itself."""
+    seconds = [epoch(b.start) or 0.0 for b in line.bars] + [epoch(b.end) or 0.0 for b in line.bars]
+    span = max(seconds, default=0.0) - min(seconds, default=0.0)
+    by_lane: dict[int, list[Bar]] = {}
+    for bar in line.bars:
+        by_lane.setdefault(bar.lane, []).append(bar)
+    sections: list[tuple[str, list[str]]] = []
     for index, lane in enumerate(line.lanes):
-        bars = line.lane_bars(index)
-        if not bars:
-            continue
-        prefix = f"{lane.number}. " if lane.number else ""
-        out.append(f"  section {prefix}{gantt_text(short_title(lane.title))}")
-        for bar in bars:
+        tasks = []
+        for bar in by_lane.get(index, []):
+            start, end = _gantt_time(bar.start), _gantt_time(bar.end)
+            if start is None or end is None:
+                continue
             label = f"Visit {bar.step}, iteration {bar.iteration}"
             if bar.loop_back:
-                label += " (loop back" + (f", {gantt_text(bar.category)})" if bar.category else ")")
-            tags = [t for t, on in (("crit", bar.loop_back), ("active", bar.is_open)) if on]
-            spec = ", ".join(
-                [
-                    *tags,
-                    f"iteration-{bar.iteration}-visit-{bar.step}",
-                    _gantt_time(bar.start),
-                    _gantt_time(bar.end),
-                ]
-            )
-            out.append(f"    {label} :{spec}")
+                category = gantt_text(bar.category, 30) if bar.category else ""
+                label += " (loop back" + (f", {category})" if category else ")")
+            length = (epoch(bar.end) or 0.0) - (epoch(bar.start) or 0.0)
+            short = length <= span * _GANTT_SHORTEST
+            flags = (("crit", bar.loop_back), ("active", bar.is_open), ("milestone", short))
+            tags = [t for t, on in flags if on]
+            spec = ", ".join([*tags, f"iteration-{bar.iteration}-visit-{bar.step}", start, end])
+            tasks.append(f"    {label} :{spec}")
+        if tasks:
+            prefix = f"{lane.number}. " if lane.number else ""
+            sections.append((prefix + gantt_text(short_title(lane.title), 40), tasks))
+    out = ["```mermaid", *gantt_config([name for name, _ in sections]), "gantt"]
+    out += ["  dateFormat YYYY-MM-DD HH:mm", *gantt_axis(span)]
+    for name, tasks in sections:
+        out += [f"  section {name}", *tasks]
     out.append("```")
     return out
 

@@ -12,7 +12,7 @@ from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context, new_project
 from mlpl_tui.model import Project
 from mlpl_tui.plans import set_plan
-from mlpl_tui.report_md import gantt_text
+from mlpl_tui.report_md import gantt_axis, gantt_text
 from mlpl_tui.store import MemoryStore, Store
 from tests.conftest import ROOT, fixed_ids
 
@@ -59,7 +59,7 @@ def _hostile(framework: Framework) -> Project:
 
 
 def _gantt(text: str) -> list[str]:
-    block = text.split("```mermaid\ngantt\n", 1)[1]
+    block = text.split("```mermaid\n", 1)[1].split("\ngantt\n", 1)[1]
     return block.split("\n```", 1)[0].splitlines()
 
 
@@ -82,7 +82,8 @@ def test_hostile_text_cannot_break_the_gantt(framework: Framework) -> None:
     text = report_md.render(_hostile(framework), framework, now=NOW)
     lines = _gantt(text)
     syntax = re.compile(
-        r"  (dateFormat YYYY-MM-DD HH:mm|axisFormat %Y-%m-%d|section [\w .()/+-]+)"
+        r"  (dateFormat YYYY-MM-DD HH:mm|axisFormat %Y-%m-%d|tickInterval 2day"
+        r"|section [\w .()/+-]+)"
         r"|    [\w .,()/+-]+ :(crit, )?(active, )?iteration-\d+-visit-\d+, "
         r"\d{4}-\d\d-\d\d \d\d:\d\d, \d{4}-\d\d-\d\d \d\d:\d\d"
     )
@@ -162,4 +163,60 @@ def test_the_demo_reports_show_plan_against_actual(tmp_path: Path) -> None:
     section = text.split("## Plan against actual", 1)[1].split("\n## ", 1)[0]
     assert "| Data Acquisition and Understanding | 8d | 13d 6h | 172% | 5d 6h over |" in section
     assert "↳ Data cleaning" in section
-    assert "```mermaid\ngantt" in text
+    assert "\ngantt\n  dateFormat" in text.split("```mermaid\n---\n", 1)[1]
+
+
+# The gantt as the real Mermaid draws it is checked in tests/test_mermaid_browser.py; these pin
+# what those renders showed the generator must write.
+
+
+def test_the_gantt_frontmatter_leaves_room_for_the_section_names(framework: Framework) -> None:
+    text = report_md.render(_project(framework), framework, now=NOW)
+    block = text.split("```mermaid\n---\n", 1)[1].split("\n```", 1)[0]
+    head, body = block.split("\n---\ngantt\n", 1)
+    assert head.splitlines()[:2] == ["config:", "  gantt:"]
+    padding = int(head.split("leftPadding: ", 1)[1])
+    # Mermaid writes section names from x=10 and bars from leftPadding, over each other if short.
+    assert padding >= 6 * len("1. Business Understanding") + 20
+    assert "  section 1. Business Understanding" in body.splitlines()
+
+
+def test_a_fresh_project_s_open_visit_is_a_milestone(framework: Framework) -> None:
+    """A visit with no length yet would be a bar 0 px wide: a milestone draws it as a diamond."""
+    store = MemoryStore(new_project("Fresh", Context("ann", "2026-03-02T09:00:00Z")))
+    lines = _gantt(report_md.render(store.load(), framework))
+    assert lines[-1] == (
+        "    Visit 1, iteration 1 :active, milestone, iteration-1-visit-1, "
+        "2026-03-02 09:00, 2026-03-02 09:00"
+    )
+    assert "  axisFormat %m-%d %H:%M" in lines
+
+
+def test_the_gantt_axis_keeps_about_seven_distinct_labels() -> None:
+    hour, day = 3600, 86400
+    assert gantt_axis(0) == ["  axisFormat %m-%d %H:%M"]
+    assert gantt_axis(7 * hour) == ["  axisFormat %m-%d %H:%M", "  tickInterval 1hour"]
+    assert gantt_axis(3 * day) == ["  axisFormat %m-%d %H:%M", "  tickInterval 12hour"]
+    assert gantt_axis(5 * day) == ["  axisFormat %Y-%m-%d", "  tickInterval 1day"]
+    assert gantt_axis(95 * day) == ["  axisFormat %Y-%m-%d", "  tickInterval 2week"]
+    assert gantt_axis(3 * 365 * day) == ["  axisFormat %Y-%m-%d", "  tickInterval 6month"]
+    assert gantt_axis(30 * 365 * day) == ["  axisFormat %Y-%m-%d"]
+
+
+def test_a_visit_entered_on_a_bare_day_starts_at_its_midnight(framework: Framework) -> None:
+    """A hand-edited `2026-03-03` is read as a time by the timeline; the gantt once wrote it as
+    1970-01-01, which stretched the axis over 56 years."""
+    tables = {name: dict(table) for name, table in _hostile(framework).tables.items()}
+    tables["visits"]["planted"] = {**tables["visits"]["planted"], "entered_at": "2026-03-03"}
+    lines = _gantt(report_md.render(Project(tables), framework, now=NOW))
+    assert not any("1970" in line for line in lines)
+    assert any(
+        ":crit, iteration-9-visit-" in x and "2026-03-03 00:00, 2026-03-04 10:00" in x
+        for x in lines
+    )
+
+
+def test_gantt_text_keeps_accents_and_cuts_long_text() -> None:
+    assert gantt_text("Cafe\u0301 noir") == "Café noir"
+    assert gantt_text("x" * 50, 10) == "xxxxxxx..."
+    assert gantt_text("short", 10) == "short"
