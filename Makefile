@@ -95,6 +95,9 @@ bench: $(RUN_STAMP)
 	$(BIN)/python bench/tui.py
 	$(BIN)/python bench/validate.py
 	$(BIN)/python bench/curve.py
+	$(BIN)/python bench/artifacts.py
+	$(BIN)/python bench/runs.py
+	$(BIN)/python bench/serve.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info $(DEMO_DIR)
