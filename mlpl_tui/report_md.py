@@ -43,6 +43,8 @@ _ESCAPES = str.maketrans(
 _LEADING = re.compile(r"^(\d+)([.)])|^([-+=])")
 _ANCHOR = re.compile(r"[^A-Za-z0-9_-]")
 _MERMAID_SAFE = re.compile(r"[A-Za-z0-9 .,_]")
+# The longest stage name and switch category a flowchart label shows, as the gantt's do.
+_MERMAID_STAGE, _MERMAID_CATEGORY = 40, 30
 # What a gantt label keeps: letters (any script), digits, spaces and a few marks; anything
 # else (`:` `#` `;` `%` newlines...) would end the label, start an entity or a comment.
 _GANTT_UNSAFE = re.compile(r"[^\w .()/+-]")
@@ -84,10 +86,23 @@ def anchor(prefix: str, id: str) -> str:
     return f"{prefix}-{_ANCHOR.sub('', id)}"
 
 
-def mermaid_text(text: str) -> str:
-    """Text for a Mermaid label: anything but plain letters and digits as an entity code."""
-    line = " ".join(str(text).split())
+def mermaid_text(text: str, limit: int = 0) -> str:
+    """Text for a Mermaid flowchart label: one line, accents composed, control and format
+    characters (an escape sequence's ESC, a bidi override) left out, cut to `limit` characters
+    (with `...`) when one is given, and anything but plain letters and digits as an entity code.
+    Uncut, a 5,000-character stage name made the diagram 35,000 px wide: a blur at GitHub's
+    width."""
+    kept = "".join(" " if _mermaid_hidden(c) else c for c in str(text))
+    line = " ".join(unicodedata.normalize("NFC", kept).split())
+    if limit and len(line) > limit:
+        line = line[: limit - 3].rstrip() + "..."
     return "".join(c if _MERMAID_SAFE.match(c) else f"#{ord(c)};" for c in line)
+
+
+def _mermaid_hidden(c: str) -> bool:
+    """A character a label must not carry: a control or format character, which shows as a box
+    or reorders the text around it (emoji joiners excepted)."""
+    return unicodedata.category(c).startswith("C") and c not in "\u200c\u200d"
 
 
 def gantt_text(text: str, limit: int = 0) -> str:
@@ -207,21 +222,20 @@ def mermaid(steps: list[Step], framework: Framework) -> list[str]:
     for number, stage in enumerate(framework.stages, start=1):
         if number not in lanes:
             continue  # an empty lane would draw an empty box
-        title = mermaid_text(short_title(stage.title))
+        title = mermaid_text(short_title(stage.title), _MERMAID_STAGE)
         lines.append(f'  subgraph lane{number}["{number}. {title}"]')
         for step in lanes[number]:
             lines.append(f'    s{step.number}["{step.number} · iteration {step.visit.iteration}"]')
         lines.append("  end")
     for step in lanes.get(len(framework.stages) + 1, []):
-        label = mermaid_text(step.visit.stage)
+        label = mermaid_text(step.visit.stage, _MERMAID_STAGE)
         lines.append(
             f'  s{step.number}["{step.number} · {label} · iteration {step.visit.iteration}"]'
         )
     for before, step in pairwise(steps):
         if step.switch is not None:
-            lines.append(
-                f"  s{before.number} -.->|{mermaid_text(step.switch.category)}| s{step.number}"
-            )
+            category = mermaid_text(step.switch.category, _MERMAID_CATEGORY)
+            lines.append(f"  s{before.number} -.->|{category}| s{step.number}")
         elif step.is_loop_back:
             lines.append(f"  s{before.number} -.-> s{step.number}")
         else:

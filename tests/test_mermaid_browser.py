@@ -1,4 +1,5 @@
-"""The Markdown report's gantt in the real Mermaid, in Debian's chromium driven by Playwright.
+"""The Markdown report's gantt and journey flowchart in the real Mermaid, in Debian's chromium
+driven by Playwright.
 
 Mermaid's self-contained build is fetched by `make mermaid` (npm pack, one file, checked against
 its hash) into .cache/mermaid/; without it, or without chromium or Playwright, these tests skip.
@@ -19,6 +20,7 @@ import pytest
 from mlpl_tui import lifecycle
 from mlpl_tui.demo import copy_demo
 from mlpl_tui.framework import Framework
+from mlpl_tui.journey import journey
 from mlpl_tui.lifecycle import Context, new_project
 from mlpl_tui.model import Project
 from mlpl_tui.store import Store
@@ -55,6 +57,10 @@ HOSTILE_NAMES = [
 WIDTH = 900
 TICK_GAP = 6  # px between two labels of the axis, for them to read as two
 SECTION_TEXT = re.compile(r"[\w .()/+-]+")
+# The smallest text a flowchart may be scaled down to at WIDTH and still be read (px).
+SMALLEST_FONT = 8
+# What a flowchart label may hold: Mermaid's own wrapping, never an element from stored text.
+LABEL_TAGS = {"g", "rect", "foreignObject", "div", "span", "p"}
 
 
 @pytest.fixture(scope="module")
@@ -203,6 +209,32 @@ def _loop_backs(path: Path, framework: Framework, day: bool) -> None:
     do(lifecycle.switch_back, "business", "business", "the goal moved")
 
 
+def _hostile_state(tmp_path: Path, framework: Framework) -> Path:
+    """Loop backs, then a visit to each of HOSTILE_NAMES as a stage (unknown to the framework),
+    each entered by a switch of that category, one on a bare day (a hand-edited file)."""
+    made = tmp_path / "made.json"
+    _loop_backs(made, framework, day=False)
+    tables: dict[str, dict[str, dict[str, Any]]] = {
+        name: {id: dict(record) for id, record in table.items()}
+        for name, table in Store(made).load().tables.items()
+    }
+    switch = next(iter(tables["switches"]))
+    for n, name in enumerate(HOSTILE_NAMES):
+        tables["switches"][f"s{n}"] = {**tables["switches"][switch], "category": name}
+        tables["visits"][f"h{n}"] = {
+            "stage": name,
+            "iteration": 20 + n,
+            "entered_at": f"2026-05-{1 + 2 * n:02d}" + ("" if n == 3 else "T10:00:00Z"),
+            "entered_by": name,
+            "how": "switch",
+            "switch": f"s{n}",
+            "left_at": f"2026-05-{2 + 2 * n:02d}T10:00:00Z",
+            "outcome": None,
+        }
+    Store.create(tmp_path / "mlpl.json", tables)
+    return tmp_path / "mlpl.json"
+
+
 def test_the_demo_gantt_renders_a_bar_per_visit(
     mermaid_page: tuple[Page, list[str]], cli: Cli, tmp_path: Path, framework: Framework
 ) -> None:
@@ -257,27 +289,7 @@ def test_hostile_stored_text_renders_as_plain_sections_and_labels(
 ) -> None:
     """Visits to stages named by hostile text, entered by switches whose categories are hostile
     too, one of them on a bare day (a hand-edited file)."""
-    made = tmp_path / "made.json"
-    _loop_backs(made, framework, day=False)
-    tables: dict[str, dict[str, dict[str, Any]]] = {
-        name: {id: dict(record) for id, record in table.items()}
-        for name, table in Store(made).load().tables.items()
-    }
-    switch = next(iter(tables["switches"]))
-    for n, name in enumerate(HOSTILE_NAMES):
-        tables["switches"][f"s{n}"] = {**tables["switches"][switch], "category": name}
-        tables["visits"][f"h{n}"] = {
-            "stage": name,
-            "iteration": 20 + n,
-            "entered_at": f"2026-05-{1 + 2 * n:02d}" + ("" if n == 3 else "T10:00:00Z"),
-            "entered_by": name,
-            "how": "switch",
-            "switch": f"s{n}",
-            "left_at": f"2026-05-{2 + 2 * n:02d}T10:00:00Z",
-            "outcome": None,
-        }
-    Store.create(tmp_path / "mlpl.json", tables)
-    source = _gantt_block(_report(cli, tmp_path / "mlpl.json"))
+    source = _gantt_block(_report(cli, _hostile_state(tmp_path, framework)))
     drawn = _render(mermaid_page, source)
     _check(drawn, source, Store(tmp_path / "mlpl.json").load(), framework)
     names = [s["text"] for s in drawn["sections"]][-len(HOSTILE_NAMES) :]
@@ -293,3 +305,220 @@ def test_hostile_stored_text_renders_as_plain_sections_and_labels(
     assert "Visit 15, iteration 28 (loop back, long " + "x" * 22 + "...)" in drawn["labels"]
     assert drawn["svgWidth"] <= WIDTH
     assert any("(loop back, script alert(1) /script -- a b)" in x for x in drawn["labels"])
+
+
+# --- The journey flowchart -------------------------------------------------------------------
+
+
+def _flowchart_block(report: str) -> str:
+    """The Mermaid block of the report that holds the journey flowchart."""
+    blocks = re.findall(r"^```mermaid\n(.*?)\n```$", report, flags=re.S | re.M)
+    found: list[str] = [b for b in blocks if b.startswith("flowchart ")]
+    assert len(found) == 1, blocks
+    return found[0]
+
+
+def _render_flowchart(mermaid_page: tuple[Page, list[str]], source: str) -> dict[str, Any]:
+    """Parse and render the flowchart `source`, put the SVG in the page and read back its nodes
+    (`g.node`), lanes (`g.cluster`), edges (`path.flowchart-link`, named `L_<from>_<to>_<n>`
+    by `data-id`) and edge labels, with where they were drawn and what their labels hold."""
+    page, problems = mermaid_page
+    problems.clear()
+    drawn: dict[str, Any] = page.evaluate(
+        """async (source) => {
+          const parsed = await mermaid.parse(source);
+          const {svg} = await mermaid.render('flow', source);
+          const out = document.getElementById('out');
+          out.innerHTML = svg;
+          const root = out.querySelector('svg');
+          const scale = root.getBoundingClientRect().width / root.viewBox.baseVal.width;
+          const box = (e) => { const r = e.getBoundingClientRect();
+            return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
+          const tags = (e) => [...e.querySelectorAll('*')].map((c) => c.localName);
+          const font = (e) => parseFloat(getComputedStyle(e).fontSize) * scale;
+          return {
+            type: parsed.diagramType,
+            nodes: [...out.querySelectorAll('g.node')].map((e) => ({
+              id: e.id.replace(/^flow-flowchart-(.*)-\\d+$/, '$1'),
+              cls: e.getAttribute('class').split(' '),
+              text: e.querySelector('.nodeLabel').textContent,
+              box: box(e.querySelector('.label-container')),
+              labelBox: box(e.querySelector('.nodeLabel')),
+              tags: tags(e.querySelector('g.label')),
+              font: font(e.querySelector('.nodeLabel')),
+              stroke: parseFloat(getComputedStyle(e.querySelector('.label-container')).strokeWidth),
+            })),
+            clusters: [...out.querySelectorAll('g.cluster')].map((e) => ({
+              id: e.id.replace(/^flow-/, ''),
+              text: e.querySelector('.cluster-label').textContent,
+              box: box(e.querySelector(':scope > rect')),
+              tags: tags(e.querySelector('.cluster-label')),
+            })),
+            edges: [...out.querySelectorAll('path.flowchart-link')].map((e) => ({
+              id: e.dataset.id,
+              dotted: e.classList.contains('edge-pattern-dotted'),
+              arrow: e.getAttribute('marker-end'),
+            })),
+            edgeLabels: [...out.querySelectorAll('g.edgeLabel g.label[data-id]')].map((e) => ({
+              id: e.dataset.id, text: e.textContent, tags: tags(e), font: font(e)})),
+            scripts: out.querySelectorAll('script').length,
+            svgWidth: root.getBoundingClientRect().width,
+          };
+        }""",
+        source,
+    )
+    assert problems == []
+    assert drawn["type"] == "flowchart-v2"
+    return drawn
+
+
+def _inside(inner: dict[str, float], outer: dict[str, float], slack: float = 1.0) -> bool:
+    return (
+        inner["left"] >= outer["left"] - slack
+        and inner["right"] <= outer["right"] + slack
+        and inner["top"] >= outer["top"] - slack
+        and inner["bottom"] <= outer["bottom"] + slack
+    )
+
+
+def _ends(edge: str) -> tuple[str, str]:
+    """The nodes an edge joins, from the id Mermaid gives it: `L_s3_s4_0` is s3 to s4."""
+    found = re.fullmatch(r"L_(s\d+)_(s\d+)_\d+", edge)
+    assert found, edge
+    return found[1], found[2]
+
+
+def _check_flowchart(drawn: dict[str, Any], project: Project, framework: Framework) -> None:
+    """What a reader must see: a node per visit in its stage's lane (a visit to a stage the
+    framework lacks outside every lane), a lane per stage visited, an arrow per move (dotted
+    for a loop back, labelled with its switch's category), the open visit's node drawn thick,
+    every label whole, inside its box, plain text, at a size that reads at GitHub's width."""
+    steps = journey(project, framework)
+    nodes = {n["id"]: n for n in drawn["nodes"]}
+    assert sorted(nodes) == sorted(f"s{s.number}" for s in steps)
+    assert len(drawn["nodes"]) == len(steps)
+    # The lanes: one per stage visited, titled as the framework titles it.
+    stages = {s.stage_number for s in steps}
+    lanes = {
+        f"lane{stage.number}": f"{stage.number}. {short_title(stage.title)}"
+        for stage in framework.stages
+        if stage.number in stages
+    }
+    assert {c["id"]: c["text"] for c in drawn["clusters"]} == lanes
+    assert len(drawn["clusters"]) == len(lanes)
+    for step in steps:
+        node = nodes[f"s{step.number}"]
+        around = [c["id"] for c in drawn["clusters"] if _inside(node["box"], c["box"])]
+        known = step.stage_number <= len(framework.stages)
+        assert around == ([f"lane{step.stage_number}"] if known else []), (node["id"], around)
+        assert node["text"].startswith(f"{step.number} · "), node["text"]
+        assert node["text"].endswith(f" · iteration {step.visit.iteration}"), node["text"]
+        here = step.is_open and step == steps[-1]  # a hand-edited file may leave others open
+        assert ("here" in node["cls"]) == here
+        assert (node["stroke"] >= 4) == here, (node["id"], node["stroke"])
+    # The moves: an arrow from each visit to the next, dotted for a loop back.
+    edges = {_ends(edge["id"]): edge for edge in drawn["edges"]}
+    assert all(edge["arrow"] for edge in drawn["edges"]), drawn["edges"]
+    moves = {(f"s{a.number}", f"s{b.number}"): b for a, b in pairwise(steps)}
+    assert sorted(edges) == sorted(moves)
+    assert len(drawn["edges"]) == len(moves)
+    assert {k for k, e in edges.items() if e["dotted"]} == {
+        k for k, step in moves.items() if step.is_loop_back
+    }
+    labels = {_ends(e["id"]): e for e in drawn["edgeLabels"] if e["text"]}
+    assert sorted(labels) == sorted(k for k, step in moves.items() if step.switch is not None)
+    # Every label is plain text, whole (entities decoded, inside its box) and big enough.
+    texts = [n["text"] for n in drawn["nodes"]] + [c["text"] for c in drawn["clusters"]]
+    texts += [e["text"] for e in labels.values()]
+    assert all(text and not re.search(r"#\d+;|&#?\w+;", text) for text in texts), texts
+    for part in [*drawn["nodes"], *drawn["clusters"], *labels.values()]:
+        assert set(part["tags"]) <= LABEL_TAGS, part
+    assert drawn["scripts"] == 0
+    for node in drawn["nodes"]:
+        assert _inside(node["labelBox"], node["box"]), node
+    fonts = [n["font"] for n in drawn["nodes"]] + [e["font"] for e in labels.values()]
+    assert min(fonts) >= SMALLEST_FONT, min(fonts)
+    assert drawn["svgWidth"] <= WIDTH
+
+
+def test_the_demo_journey_renders_a_node_per_visit_in_its_stage_s_lane(
+    mermaid_page: tuple[Page, list[str]], cli: Cli, tmp_path: Path, framework: Framework
+) -> None:
+    state = copy_demo(tmp_path / "demo")
+    project = Store(state).load()
+    drawn = _render_flowchart(mermaid_page, _flowchart_block(_report(cli, state)))
+    _check_flowchart(drawn, project, framework)
+    assert len(drawn["nodes"]) == len(project.visits) >= 20
+    assert len(drawn["clusters"]) == len(framework.stages)
+    assert sum(e["dotted"] for e in drawn["edges"]) == len(project.switches) >= 10
+    shown = sorted(e["text"] for e in drawn["edgeLabels"] if e["text"])
+    assert shown == sorted(s.category for s in project.switches)
+
+
+def test_a_fresh_project_s_journey_is_one_open_visit(
+    mermaid_page: tuple[Page, list[str]], cli: Cli, tmp_path: Path, framework: Framework
+) -> None:
+    assert cli("init").code == 0
+    state = tmp_path / "mlpl.json"
+    drawn = _render_flowchart(mermaid_page, _flowchart_block(_report(cli, state)))
+    _check_flowchart(drawn, Store(state).load(), framework)
+    assert [(n["id"], n["text"], "here" in n["cls"]) for n in drawn["nodes"]] == [
+        ("s1", "1 · iteration 1", True)
+    ]
+    assert [c["text"] for c in drawn["clusters"]] == ["1. Business Understanding"]
+    assert drawn["edges"] == []
+
+
+def test_loop_backs_are_dotted_arrows_labelled_with_their_category(
+    mermaid_page: tuple[Page, list[str]], cli: Cli, tmp_path: Path, framework: Framework
+) -> None:
+    state = tmp_path / "mlpl.json"
+    _loop_backs(state, framework, day=False)
+    drawn = _render_flowchart(mermaid_page, _flowchart_block(_report(cli, state)))
+    _check_flowchart(drawn, Store(state).load(), framework)
+    assert [(e["id"], e["dotted"]) for e in drawn["edges"]] == [
+        ("L_s1_s2_0", False),
+        ("L_s2_s3_0", False),
+        ("L_s3_s4_0", True),
+        ("L_s4_s5_0", False),
+        ("L_s5_s6_0", True),
+    ]
+    assert [(e["id"], e["text"]) for e in drawn["edgeLabels"] if e["text"]] == [
+        ("L_s3_s4_0", "data"),
+        ("L_s5_s6_0", "business"),
+    ]
+    assert [n["id"] for n in drawn["nodes"] if "here" in n["cls"]] == ["s6"]
+
+
+def test_hostile_stored_text_shows_as_plain_text_in_the_journey(
+    mermaid_page: tuple[Page, list[str]], cli: Cli, tmp_path: Path, framework: Framework
+) -> None:
+    """Stage names and switch categories that would open a tag, end a label, start a directive
+    or a comment, hide in control characters or run 5,000 characters wide."""
+    state = _hostile_state(tmp_path, framework)
+    drawn = _render_flowchart(mermaid_page, _flowchart_block(_report(cli, state)))
+    _check_flowchart(drawn, Store(state).load(), framework)
+    nodes = {n["id"]: n["text"] for n in drawn["nodes"]}
+    assert [nodes[f"s{7 + n}"] for n in range(len(HOSTILE_NAMES))] == [
+        "7 · [bold red]rich[/] markup [link=https:... · iteration 20",
+        '8 · colon: semi; hash # %%{init: {"theme"... · iteration 21',
+        "9 · <script>alert(1)</script> --> a & b ``` · iteration 22",
+        "10 · two lines and tabs · iteration 23",
+        "11 · emoji 🚀🔥 end · iteration 24",
+        "12 · עברית ועוד · العربية مرحبا · iteration 25",
+        "13 · [31mred ansi [0m plain · iteration 26",
+        "14 · Café composed · iteration 27",
+        "15 · long " + "x" * 32 + "... · iteration 28",
+    ]
+    categories = {e["id"]: e["text"] for e in drawn["edgeLabels"]}
+    assert [categories[f"L_s{6 + n}_s{7 + n}_0"] for n in range(len(HOSTILE_NAMES))] == [
+        "[bold red]rich[/] markup [l...",
+        "colon: semi; hash # %%{init...",
+        "<script>alert(1)</script> -...",
+        "two lines and tabs",
+        "emoji 🚀🔥 end",
+        "עברית ועוד · العربية مرحبا",
+        "[31mred ansi [0m plain",
+        "Café composed",
+        "long " + "x" * 22 + "...",
+    ]

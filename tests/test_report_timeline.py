@@ -12,7 +12,7 @@ from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context, new_project
 from mlpl_tui.model import Project
 from mlpl_tui.plans import set_plan
-from mlpl_tui.report_md import gantt_axis, gantt_text
+from mlpl_tui.report_md import gantt_axis, gantt_text, mermaid_text
 from mlpl_tui.store import MemoryStore, Store
 from tests.conftest import ROOT, fixed_ids
 
@@ -220,3 +220,34 @@ def test_gantt_text_keeps_accents_and_cuts_long_text() -> None:
     assert gantt_text("Cafe\u0301 noir") == "Café noir"
     assert gantt_text("x" * 50, 10) == "xxxxxxx..."
     assert gantt_text("short", 10) == "short"
+
+
+# The journey flowchart as the real Mermaid draws it is checked in tests/test_mermaid_browser.py;
+# these pin what those renders showed its labels need.
+
+
+def test_mermaid_text_cuts_long_text_and_leaves_out_hidden_characters() -> None:
+    assert mermaid_text("x" * 50, 10) == "xxxxxxx..."
+    assert mermaid_text("short", 10) == "short"
+    assert mermaid_text("x" * 50) == "x" * 50  # no limit given: uncut
+    # An escape sequence's ESC and a bidi override would show as a box or reorder the label.
+    assert mermaid_text("\x1b[31mred\x1b[0m") == "#91;31mred #91;0m"
+    assert mermaid_text("a\u202eb\x00c") == "a b c"
+    assert mermaid_text("Cafe\u0301") == "Caf#233;"  # composed: one character, one entity
+    assert mermaid_text("👩\u200d💻") == "#128105;#8205;#128187;"  # the emoji's joiner kept
+    assert mermaid_text("<b>&</b>", 4) == "#60;..."  # cut before it is encoded
+
+
+def test_the_journey_s_labels_are_cut_to_a_width_github_can_show(framework: Framework) -> None:
+    """A 5,000-character stage name or switch category once made the flowchart 35,000 px
+    wide, scaled down to a blur at GitHub's width."""
+    tables = {name: dict(table) for name, table in _hostile(framework).tables.items()}
+    long = "long " + "y" * 5000
+    tables["visits"]["planted"] = {**tables["visits"]["planted"], "stage": long}
+    switch_id = next(iter(tables["switches"]))
+    tables["switches"][switch_id] = {**tables["switches"][switch_id], "category": long}
+    text = report_md.render(Project(tables), framework, now=NOW)
+    block = text.split("```mermaid\nflowchart TB\n", 1)[1].split("\n```", 1)[0]
+    assert f'  s4["4 · long {"y" * 32}... · iteration 9"]' in block
+    assert f"-.->|long {'y' * 22}...| s" in block
+    assert max(len(line) for line in block.splitlines()) < 100
