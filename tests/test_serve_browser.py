@@ -10,6 +10,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,18 +29,24 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 
 
-@pytest.fixture
-def demo_served(tmp_path: Path, framework: Framework) -> Iterator[tuple[Path, Config]]:
-    state = copy_demo(tmp_path / "demo")
-    server, config = make_server(Source(state, framework), "127.0.0.1", 0)
+@contextmanager
+def served(state: Path, framework: Framework, host: str) -> Iterator[Config]:
+    server, config = make_server(Source(state, framework), host, 0)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     try:
-        yield state, config
+        yield config
     finally:
         server.shutdown()
         server.server_close()
         thread.join(10)
+
+
+@pytest.fixture
+def demo_served(tmp_path: Path, framework: Framework) -> Iterator[tuple[Path, Config]]:
+    state = copy_demo(tmp_path / "demo")
+    with served(state, framework, "127.0.0.1") as config:
+        yield state, config
 
 
 @pytest.fixture
@@ -161,10 +168,7 @@ def test_hostile_text_shows_as_text_in_the_browser(
     run("learn", hostile)
     run("log", "1h", "--note", hostile)
     run("set", "business.objectives", "doing", "--note", hostile)
-    server, config = make_server(Source(state, framework), "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
+    with served(state, framework, "127.0.0.1") as config:
         page = browser.new_page()
         problems = _watch(page)
         dialogs: list[str] = []
@@ -183,7 +187,56 @@ def test_hostile_text_shows_as_text_in_the_browser(
             assert "<img src=x onerror=alert(1)>" in text, name
             assert page.locator("img, svg[onload], body script:not([src])").count() == 0, name
         assert dialogs == [] and problems == []
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
+
+
+def test_a_post_from_the_page_is_refused(
+    demo_served: tuple[Path, Config], browser: Browser
+) -> None:
+    state, config = demo_served
+    before = state.read_bytes()
+    page = browser.new_page()
+    page.goto(f"http://127.0.0.1:{config.port}/")
+    for method in ("POST", "PUT", "DELETE"):
+        status = page.evaluate(f"fetch('/', {{method: '{method}', body: 'x'}}).then(r => r.status)")
+        assert status == 405, method
+    assert state.read_bytes() == before
+
+
+def test_a_rebound_name_is_refused_in_the_browser(
+    demo_served: tuple[Path, Config],
+) -> None:
+    """DNS rebinding: an attacker's name made to resolve to 127.0.0.1 reaches the server, but
+    its Host header names the attacker, so nothing is served."""
+    _, config = demo_served
+    with sync_api.sync_playwright() as p:
+        rules = "--host-resolver-rules=MAP rebind.example 127.0.0.1"
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", rules])
+        try:
+            page = launched.new_page()
+            response = page.goto(f"http://rebind.example:{config.port}/")
+            assert response is not None and response.status == 421
+            assert "Seasonal demand" not in page.content()
+        finally:
+            launched.close()
+
+
+def test_off_loopback_the_browser_needs_the_token_once(
+    tmp_path: Path, framework: Framework, browser: Browser
+) -> None:
+    state = copy_demo(tmp_path / "demo")
+    with served(state, framework, "0.0.0.0") as config:
+        assert config.token
+        base = f"http://127.0.0.1:{config.port}"
+        page = browser.new_page()
+        refused = page.goto(base + "/decisions.html")
+        assert refused is not None and refused.status == 403
+        assert "Seasonal demand" not in page.content()
+        first = page.goto(f"{base}/decisions.html?token={config.token}")
+        assert first is not None and first.status == 200
+        assert page.url == base + "/decisions.html"  # the token left the address bar
+        assert "mlpl_token" not in page.evaluate("document.cookie")  # HttpOnly
+        again = page.goto(base + "/timeline.html")  # the cookie from now on
+        assert again is not None and again.status == 200
+        stranger = browser.new_page()  # a browser of its own: no cookie
+        refused = stranger.goto(base + "/timeline.html")
+        assert refused is not None and refused.status == 403
