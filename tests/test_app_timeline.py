@@ -19,7 +19,16 @@ from mlpl_tui.screens.history import HistoryScreen
 from mlpl_tui.screens.timeline import TimelineScreen
 from mlpl_tui.store import Store
 from mlpl_tui.widgets.record_list import RecordList
-from mlpl_tui.widgets.timeline_chart import TimelineChart
+from mlpl_tui.widgets.timeline_chart import (
+    BAR,
+    HIGHLIGHT,
+    LABEL_WIDTH,
+    LOOP,
+    OPEN,
+    SEVERAL,
+    SEVERAL_LOOP,
+    TimelineChart,
+)
 from tests.apphelp import SIZE, finish_stage, make_app, screen_text, wait_until
 from tests.conftest import apply, fixed_ids
 
@@ -196,7 +205,13 @@ async def test_stored_text_shows_as_text(tmp_path: Path, framework: Framework) -
         # Drawn on the terminal as typed, brackets included.
         drawn = "".join(strip.text for strip in app.screen._compositor.render_strips())
         assert "[bold]loud[/bold]" in drawn
-        assert "↺" in chart_text(app)
+        # The loop back, within a day and highlighted, shows where it is (its cell is the first
+        # visit's last day too); the pane says what it is.
+        assert lane(app, "2 Data") == BAR + HIGHLIGHT
+        assert "↺ loop back from Data (data)" in shown
+        await pilot.press("up", "up")  # off Data: that day holds two visits, one a loop back
+        assert "Visit 1 of 3" in detail_text(app)
+        assert lane(app, "2 Data") == BAR + SEVERAL_LOOP
 
 
 async def test_dashboard_plan_line_only_with_a_plan(tmp_path: Path, framework: Framework) -> None:
@@ -235,3 +250,98 @@ async def test_dashboard_plan_line_on_the_demo(tmp_path: Path, framework: Framew
         text = screen_text(app.screen)
         assert "Plan 28d · spent 37d 3h (133%) · rework 78%" in text
         assert "16/16" in text
+
+
+SAME_WEEK_NOW = "2026-03-04T10:00:00Z"  # a Wednesday: the visits below are that week's Monday
+
+
+def crowded_project(tmp_path: Path, framework: Framework) -> Store:
+    """Five visits an hour apart on Monday 2 March: Business, Data, a loop back to Business,
+    Data again, then Modelling (open). Business and Data each have two visits in one cell of a
+    week or a month, the second Business one a loop back."""
+    hour = iter(range(9, 24))
+
+    def at() -> Context:
+        return Context("ana", f"2026-03-02T{next(hour):02d}:00:00Z", make_id=fixed_ids("c"))
+
+    first = at()
+    store = Store.create(tmp_path / "mlpl.json", new_project("Crowded", first))
+    finish_stage(store, framework, at(), "business")  # Data at 10:00
+    apply(store, framework, at(), switch_back, "business", "business", "the goal moved")
+    finish_stage(store, framework, at(), "business")  # Data again at 12:00
+    finish_stage(store, framework, at(), "data")  # Modelling at 13:00, open
+    return store
+
+
+def lane(app: MlplApp, title: str) -> str:
+    """The marks in a lane's cells (today's `│` and blanks left out)."""
+    row = next(r for r in chart_text(app).splitlines() if r.startswith(title))
+    return row[LABEL_WIDTH:].replace("│", "").strip()
+
+
+async def test_visits_sharing_a_cell_stay_visible_at_week_and_month(
+    tmp_path: Path, framework: Framework
+) -> None:
+    store = crowded_project(tmp_path, framework)
+    ids = fixed_ids("ui")
+    app = MlplApp(store, framework, lambda: Context("tester", SAME_WEEK_NOW, make_id=ids))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_timeline(app, pilot)
+        assert "5 visits, 1 loop back" in heading(app)
+        for zoom in ("week", "month"):
+            await pilot.press("minus")
+            assert f"a column: a {zoom}" in heading(app)
+            await pilot.press("end")
+            assert "Visit 5 of 5: 3 Modelling" in detail_text(app)
+            # One cell per lane: two visits and a loop back's start in Business, two visits
+            # in Data; neither drawn over the other.
+            assert lane(app, "1 Business") == SEVERAL_LOOP, zoom
+            assert lane(app, "2 Data") == SEVERAL, zoom
+            assert lane(app, "3 Modelling") == HIGHLIGHT, zoom
+            await pilot.press("up")  # Data again: the highlighted visit wins its cell
+            assert "Visit 4 of 5: 2 Data" in detail_text(app)
+            assert (lane(app, "1 Business"), lane(app, "2 Data")) == (SEVERAL_LOOP, HIGHLIGHT)
+            assert lane(app, "3 Modelling") == OPEN
+            await pilot.press("up")  # the loop back, an hour long: still shown where it is
+            assert "Visit 3 of 5: 1 Business" in detail_text(app)
+            assert "loop back from Data (business)" in detail_text(app)
+            assert (lane(app, "1 Business"), lane(app, "2 Data")) == (HIGHLIGHT, SEVERAL), zoom
+            await pilot.press("up", "up")  # the first visit, under the loop back's start
+            assert "Visit 1 of 5: 1 Business" in detail_text(app)
+            assert lane(app, "1 Business") == HIGHLIGHT, zoom
+            assert "↺" not in lane(app, "2 Data")
+        legend = str(app.screen.query_one("#legend", Static).render())
+        assert f"{SEVERAL} several" in legend and f"{SEVERAL_LOOP} several+{LOOP}" in legend
+
+
+async def test_the_highlighted_visit_is_scrolled_into_view_at_week_zoom(
+    tmp_path: Path, framework: Framework
+) -> None:
+    app = demo_app(tmp_path, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_timeline(app, pilot)
+        await pilot.press("minus", "home")
+        assert "Visit 1 of 25" in detail_text(app)
+        assert lane(app, "1 Business").startswith(HIGHLIGHT)
+        await pilot.press(*["right"] * 8)  # the first weeks scrolled out of view
+        assert "12 Jan 2026" not in heading(app)
+        assert HIGHLIGHT not in chart_text(app)
+        await pilot.press("down")  # Data from 16 January: brought back into view
+        assert "Visit 2 of 25: 2 Data" in detail_text(app)
+        assert HIGHLIGHT in lane(app, "2 Data")
+
+
+async def test_zooming_keeps_the_highlighted_visit_in_view(
+    tmp_path: Path, framework: Framework
+) -> None:
+    app = demo_app(tmp_path, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_timeline(app, pilot)
+        await pilot.press("home")  # the first visit, 12 January, at the left edge
+        await pilot.press("minus", "minus", "plus", "plus")
+        assert "a column: a day" in heading(app)
+        assert "10 Jan 2026 → " in heading(app)  # its start, a little in from the edge
+        assert lane(app, "1 Business").startswith(HIGHLIGHT)
+        await pilot.press("end", "minus", "plus")  # the last visit: in view as well
+        assert "Visit 25 of 25" in detail_text(app)
+        assert HIGHLIGHT in lane(app, "4 Delivery") and "20 Apr 2026" in heading(app)

@@ -42,3 +42,8 @@ def test_timeline(snap_compare: SnapCompare, demo: MlplApp) -> None:
 
 def test_timeline_by_week_on_a_loop_back(snap_compare: SnapCompare, demo: MlplApp) -> None:
     assert snap_compare(demo, press=["G", "minus", "up", "up"], terminal_size=(80, 24))
+
+
+def test_timeline_by_month_visits_sharing_a_cell(snap_compare: SnapCompare, demo: MlplApp) -> None:
+    """A month holds several visits of a stage: `▚`/`⇆` in its cell, the highlighted one `▓`."""
+    assert snap_compare(demo, press=["G", "minus", "minus", "up"], terminal_size=(80, 24))

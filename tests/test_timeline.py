@@ -1,7 +1,9 @@
-"""The timeline's bars (a bar per visit, loop backs marked, now) and the burn-up, pure."""
+"""The timeline's bars (a bar per visit, loop backs marked, now), the burn-up, and how a lane's
+cells are drawn, pure."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from mlpl_tui import history, lifecycle
@@ -9,7 +11,19 @@ from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context, new_project
 from mlpl_tui.model import Project
 from mlpl_tui.store import MemoryStore
-from mlpl_tui.timeline import burn_up, burn_up_by_day, epoch, timeline
+from mlpl_tui.timeline import Bar, burn_up, burn_up_by_day, epoch, timeline
+from mlpl_tui.widgets.timeline_chart import (
+    BAR,
+    HIGHLIGHT,
+    LOOP,
+    OPEN,
+    SEVERAL,
+    SEVERAL_LOOP,
+    Cell,
+    cell_glyph,
+    column_of,
+    lane_cells,
+)
 from tests.conftest import fixed_ids
 
 START = "2026-03-02T09:00:00Z"
@@ -144,3 +158,58 @@ def test_burn_up_counts_a_module_no_recorded_change_explains_from_its_record(
     tables["modules"] = {module: record}
     points = burn_up(Project(tables), framework)
     assert [(p.at, p.done) for p in points] == [("2026-02-01T08:00:00Z", 1)]
+
+
+def visit(
+    step: int, start: str, end: str, *, loop_back: bool = False, is_open: bool = False
+) -> Bar:
+    return Bar(step, 0, "data", step, start, end, is_open, loop_back, "", "")
+
+
+def drawn(bars: list[Bar], zoom: str, highlighted: int | None = None, cols: int = 4) -> str:
+    """A lane's cells from the week (or month) of Monday 2 March, as characters."""
+    left = column_of(date(2026, 3, 2), zoom)
+    return "".join(cell_glyph(c)[0] for c in lane_cells(bars, zoom, left, cols, highlighted))
+
+
+# One lane: two visits an hour long on 2 March, the second a loop back; one over the next two
+# weeks; a loop back alone in the fourth week, open.
+CROWDED = [
+    visit(1, "2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z"),
+    visit(3, "2026-03-02T11:00:00Z", "2026-03-02T12:00:00Z", loop_back=True),
+    visit(5, "2026-03-10T09:00:00Z", "2026-03-20T09:00:00Z"),
+    visit(7, "2026-03-23T09:00:00Z", "2026-03-27T09:00:00Z", loop_back=True, is_open=True),
+]
+
+
+def test_visits_sharing_a_cell_are_drawn_as_several_never_one_over_another() -> None:
+    assert drawn(CROWDED, "week") == f"{SEVERAL_LOOP}{BAR}{BAR}{LOOP}"
+    assert drawn(CROWDED, "month", cols=2) == f"{SEVERAL_LOOP} "
+    assert drawn(CROWDED[:1] + CROWDED[2:3], "month", cols=1) == SEVERAL  # no loop back among
+    assert drawn(CROWDED[3:], "week") == f"   {LOOP}"  # alone, a loop back keeps its mark
+    now_open = visit(9, "2026-03-02T09:00:00Z", "2026-03-09T09:00:00Z", is_open=True)
+    assert drawn([now_open], "week") == OPEN * 2 + "  "
+
+
+def test_the_highlighted_visit_covers_its_cells_and_a_loop_back_keeps_its_mark() -> None:
+    assert drawn(CROWDED, "week", highlighted=3) == f"{HIGHLIGHT}{BAR}{BAR}{LOOP}"
+    assert drawn(CROWDED, "week", highlighted=1) == f"{HIGHLIGHT}{BAR}{BAR}{LOOP}"
+    assert drawn(CROWDED, "week", highlighted=5) == f"{SEVERAL_LOOP}{HIGHLIGHT * 2}{LOOP}"
+    assert drawn(CROWDED, "week", highlighted=7) == f"{SEVERAL_LOOP}{BAR}{BAR}{HIGHLIGHT}"
+    assert drawn(CROWDED, "month", highlighted=7, cols=1) == HIGHLIGHT
+    # A loop back over more than one cell starts with its mark, then the highlight.
+    assert drawn(CROWDED, "day", highlighted=7, cols=26)[-5:] == LOOP + HIGHLIGHT * 4
+    # ... unless only one of its cells is in view: then that one shows the highlight.
+    assert drawn(CROWDED, "day", highlighted=7, cols=22)[-1] == HIGHLIGHT
+
+
+def test_cell_glyph_takes_the_highlight_then_several_then_one_visit() -> None:
+    assert cell_glyph(Cell()) == (" ", "")
+    assert cell_glyph(Cell(visits=1))[0] == BAR
+    assert cell_glyph(Cell(visits=1, open=True))[0] == OPEN
+    assert cell_glyph(Cell(visits=1, loop_start=True))[0] == LOOP
+    assert cell_glyph(Cell(visits=2, open=True))[0] == SEVERAL
+    assert cell_glyph(Cell(visits=3, loop_start=True))[0] == SEVERAL_LOOP
+    assert cell_glyph(Cell(visits=3, loop_start=True, highlighted=True))[0] == HIGHLIGHT
+    mine = Cell(visits=2, loop_start=True, highlighted=True, highlighted_loop_start=True)
+    assert cell_glyph(mine)[0] == LOOP

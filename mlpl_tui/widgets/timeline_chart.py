@@ -4,10 +4,16 @@ Drawn with characters so it reads without colour (NO_COLOR): a visit is `█`, t
 `▒`, the highlighted one `▓`, a loop back starts with `↺`, today is `▼` on the axis and `│`
 down the empty cells of its column. A column is a local day, week (from Monday) or calendar
 month; the widget keeps which columns are in view and scrolls and zooms on request.
+
+Short visits share a cell when zoomed out, so a cell shows what is in it, never one visit
+over another (see `cell_glyph`): the highlighted visit, as a cursor, covers its cells; a cell
+of several visits is `▚`, `⇆` when a loop back starts among them; a loop back starting alone
+is `↺`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from rich.text import Text
@@ -21,7 +27,11 @@ from mlpl_tui.wording import stage_name
 ZOOMS = ("day", "week", "month")
 LABEL_WIDTH = 12  # `3 Modelling ` before the first column
 BAR, OPEN, HIGHLIGHT, LOOP, TODAY, TODAY_AXIS = "█", "▒", "▓", "↺", "│", "▼"
-LEGEND = f"{BAR} visit  {OPEN} now  {HIGHLIGHT} highlighted  {LOOP} loop back  {TODAY_AXIS} today"
+SEVERAL, SEVERAL_LOOP = "▚", "⇆"  # several visits in a cell; back and forth: a loop back among them
+LEGEND = (
+    f"{BAR} visit  {OPEN} now  {HIGHLIGHT} highlighted  {LOOP} loop back  "
+    f"{SEVERAL} several  {SEVERAL_LOOP} several+{LOOP}  {TODAY_AXIS} today"
+)
 
 
 def local_date(stamp: str) -> date | None:
@@ -71,6 +81,57 @@ def bar_columns(bar: Bar, zoom: str) -> tuple[int, int] | None:
     return start, max(start, end)
 
 
+@dataclass
+class Cell:
+    """What one cell of a lane holds: how many visits touch it, whether a loop back starts in
+    it, whether the open visit is there, and the highlighted visit's part in it."""
+
+    visits: int = 0
+    loop_start: bool = False
+    open: bool = False
+    highlighted: bool = False
+    highlighted_loop_start: bool = False  # the highlighted loop back starts here, with room
+
+
+def cell_glyph(cell: Cell) -> tuple[str, str]:
+    """The character and style of a cell. The highlighted visit covers its cells, as a cursor
+    (a loop back keeps its `↺` when it has more cells to show `▓` in); several visits make
+    `▚` (`⇆` when a loop back starts among them), so none is drawn over; then one visit:
+    `↺` where a loop back starts, `▒` the open one, `█` any other."""
+    if cell.highlighted:
+        return (LOOP if cell.highlighted_loop_start else HIGHLIGHT), "bold"
+    if cell.visits > 1:
+        return (SEVERAL_LOOP, "bold") if cell.loop_start else (SEVERAL, "")
+    if cell.visits == 1:
+        if cell.loop_start:
+            return LOOP, "bold"
+        return (OPEN if cell.open else BAR), ""
+    return " ", ""
+
+
+def lane_cells(
+    bars: list[Bar], zoom: str, left: int, cols: int, highlighted: int | None
+) -> list[Cell]:
+    """The `cols` cells of a lane from absolute column `left`, filled by its `bars`."""
+    cells = [Cell() for _ in range(cols)]
+    for bar in bars:
+        span = bar_columns(bar, zoom)
+        if span is None:
+            continue
+        first, last = span[0] - left, span[1] - left
+        shown = range(max(0, first), min(cols, last + 1))
+        for at in shown:
+            cell = cells[at]
+            cell.visits += 1
+            cell.open = cell.open or bar.is_open
+            cell.highlighted = cell.highlighted or bar.step == highlighted
+        if bar.loop_back and 0 <= first < cols:
+            cells[first].loop_start = True
+            if bar.step == highlighted and len(shown) > 1:
+                cells[first].highlighted_loop_start = True
+    return cells
+
+
 def chart_text(
     timeline: Timeline, width: int, left: int, zoom: str, highlighted: int | None
 ) -> Text:
@@ -80,22 +141,13 @@ def chart_text(
     as highlighted. Lane titles come from the framework and are cleaned all the same.
     """
     cols = max(1, width - LABEL_WIDTH)
-    lanes = [[" "] * cols for _ in timeline.lanes]
-    styles: list[list[str]] = [[""] * cols for _ in timeline.lanes]
-    ordered = sorted(timeline.bars, key=lambda b: b.step == highlighted)  # highlighted last
-    for bar in ordered:
-        span = bar_columns(bar, zoom)
-        if span is None:
-            continue
-        char = HIGHLIGHT if bar.step == highlighted else OPEN if bar.is_open else BAR
-        style = "bold" if bar.step == highlighted else ""
-        first, last = span[0] - left, span[1] - left
-        for cell in range(max(0, first), min(cols, last + 1)):
-            lanes[bar.lane][cell] = char
-            styles[bar.lane][cell] = style
-        if bar.loop_back and 0 <= first < cols:
-            lanes[bar.lane][first] = LOOP
-            styles[bar.lane][first] = "bold"
+    lanes: list[list[str]] = []
+    styles: list[list[str]] = []
+    for index in range(len(timeline.lanes)):
+        cells = lane_cells(timeline.lane_bars(index), zoom, left, cols, highlighted)
+        glyphs = [cell_glyph(cell) for cell in cells]
+        lanes.append([char for char, _ in glyphs])
+        styles.append([style for _, style in glyphs])
     axis = ["─"] * cols
     labels = [" "] * cols
     free = 0  # the first cell a label may start at
@@ -186,11 +238,12 @@ class TimelineChart(Widget):
 
     def zoom_by(self, direction: int) -> bool:
         """One column per day, week or month: +1 zooms in, -1 out; False at either end. The
-        middle of the view stays in view."""
+        highlighted visit stays in view when it was in view, else the middle of the view does."""
         index = ZOOMS.index(self.zoom) - direction
         if not 0 <= index < len(ZOOMS):
             return False
         middle = column_day(self._left() + self.columns // 2, self.zoom)
+        keep = self._in_view()
         self.zoom = ZOOMS[index]
         first, last = self._span()
         cols = self.columns
@@ -199,19 +252,35 @@ class TimelineChart(Widget):
         else:
             left = column_of(middle, self.zoom) - cols // 2
             self.left = min(last - cols + 1, max(first, left))
+        if keep:
+            self._reveal()
         self.refresh()
         return True
 
-    def highlight(self, step: int | None) -> None:
-        """Draw visit `step` highlighted and scroll so that its start (or end) is in view."""
-        self.highlighted = step
+    def _highlighted_span(self) -> tuple[int, int] | None:
+        """The absolute columns of the highlighted visit at this zoom; None without one."""
         bars = self.timeline.bars if self.timeline else ()
-        bar = next((b for b in bars if b.step == step), None)
-        span = bar_columns(bar, self.zoom) if bar else None
+        bar = next((b for b in bars if b.step == self.highlighted), None)
+        return bar_columns(bar, self.zoom) if bar else None
+
+    def _in_view(self) -> bool:
+        """Whether a cell of the highlighted visit is in view."""
+        span = self._highlighted_span()
+        left = self._left()
+        return span is not None and span[0] < left + self.columns and span[1] >= left
+
+    def _reveal(self) -> None:
+        """Scroll so that the highlighted visit's start is in view, a little in from the edge."""
+        span = self._highlighted_span()
         if span is not None:
             left, cols = self._left(), self.columns
             if not left <= span[0] < left + cols:
-                self.left = span[0] - min(2, cols // 4)  # its start, a little in from the edge
+                self.left = span[0] - min(2, cols // 4)
+
+    def highlight(self, step: int | None) -> None:
+        """Draw visit `step` highlighted and scroll so that its start is in view."""
+        self.highlighted = step
+        self._reveal()
         self.refresh()
 
     def view_days(self) -> tuple[date, date]:
