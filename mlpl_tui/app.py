@@ -837,6 +837,11 @@ def _terminal_present() -> bool:
     return stdin is not None and os.isatty(stdin.fileno())
 
 
+def _is_terminal(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
 def _leave_when_the_terminal_hangs_up() -> None:
     """End the process once its terminal is gone, e.g. a dropped SSH link whose hang-up signal
     the app did not get (nohup, a multiplexer killed around `make demo`).
@@ -863,6 +868,12 @@ def cmd_open(session: Session) -> int:
     from mlpl_tui.errors import UsageError
     from mlpl_tui.framework import find_framework, load_framework
 
+    if not (_is_terminal(sys.stdin) and _is_terminal(sys.stdout)):
+        # Textual would draw into a pipe or a file, and spin on an input that never comes.
+        raise UsageError(
+            "the terminal UI needs a terminal, and standard input or output is not one; "
+            "run mlpl-tui in a terminal, or a command such as 'mlpl-tui status'"
+        )
     mouse = not session.args.no_mouse
     try:
         path = session.path

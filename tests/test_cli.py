@@ -834,3 +834,14 @@ def test_validate_reports_a_wrongly_typed_record(cli: Cli) -> None:
     assert "status" in result.err
     assert "Traceback" not in result.out + result.err
     assert path.read_bytes() == before
+
+
+def test_the_ui_without_a_terminal_is_a_one_line_error(tmp_path: Path) -> None:
+    """Run from a pipe, a cron job or CI, the app would draw into the pipe and spin at full CPU
+    waiting for keys; it says what to do instead, before touching anything."""
+    assert run_process("init", "--name", "Piped", cwd=tmp_path).code == 0
+    before = (tmp_path / "mlpl.json").read_bytes()
+    result = run_process(cwd=tmp_path, timeout=30)  # stdin and stdout are pipes here
+    assert_refused(result, "needs a terminal", "mlpl-tui status")
+    assert result.out == ""
+    assert (tmp_path / "mlpl.json").read_bytes() == before
