@@ -52,6 +52,9 @@ nav.site a[aria-current="page"] { color: var(--ink); font-weight: 700; }
 .wide { overflow-x: auto; max-width: 100%; }
 @media (max-width: 640px) {
   body { padding: 1rem .75rem 2rem; font-size: 14px; }
+  h1 { font-size: 1.35rem; }
+  .cards { grid-template-columns: repeat(auto-fit, minmax(100px, 1fr)); gap: .5rem; }
+  .card b { font-size: 1.15rem; }
   .stages { grid-template-columns: minmax(0, 1fr); }
   .decision dl { grid-template-columns: 1fr; }
 }

@@ -1,5 +1,6 @@
-"""Merging artifacts, learnings and plans from two branches: locations and sources merge as sets (each
-side's additions and removals), learnings noted on both sides are all kept, no conflicts."""
+"""Merging artifacts, learnings and plans from two branches: locations and sources merge as sets
+(each side's additions and removals), learnings noted on both sides are all kept, no conflicts;
+an estimate changed on both sides is one conflict."""
 
 from __future__ import annotations
 
