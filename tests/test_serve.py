@@ -47,6 +47,16 @@ def state(cli: Cli, tmp_path: Path) -> Path:
     return tmp_path / "mlpl.json"
 
 
+@pytest.fixture
+def repo(cli: Cli, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A git repository holding a new project, 'Committed' (not committed yet)."""
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    git(env, tmp_path, "init", "-q", "-b", "main")
+    assert cli("init", "--name", "Committed").code == 0
+    return tmp_path
+
+
 @contextmanager
 def serving(
     path: Path, framework: Framework, host: str = "127.0.0.1", ref: str | None = None
@@ -205,25 +215,21 @@ def test_hostile_text_in_every_field_shows_as_text(
 def test_ref_serves_the_committed_state_not_the_work_tree(
     cli: Cli,
     env: dict[str, str],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    repo: Path,
     framework: Framework,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    git(env, tmp_path, "init", "-q", "-b", "main")
-    assert cli("init", "--name", "Committed").code == 0
     assert cli("decide", "Committed decision", "--decision", "x").code == 0
-    git(env, tmp_path, "add", "mlpl.json")
-    git(env, tmp_path, "commit", "-q", "-m", "one")
+    git(env, repo, "add", "mlpl.json")
+    git(env, repo, "commit", "-q", "-m", "one")
     assert cli("decide", "Uncommitted decision", "--decision", "y").code == 0
-    state = tmp_path / "mlpl.json"
+    state = repo / "mlpl.json"
     with serving(state, framework, ref="main") as config:
         page = ask(config, "/decisions.html")
         assert "Committed decision" in page.body and "Uncommitted decision" not in page.body
         etag = page.headers["etag"]
         assert ask(config, "/decisions.html", headers={"If-None-Match": etag}).status == 304
-        git(env, tmp_path, "commit", "-q", "-am", "two")
+        git(env, repo, "commit", "-q", "-am", "two")
         moved = ask(config, "/decisions.html", headers={"If-None-Match": etag})
         assert moved.status == 200 and "Uncommitted decision" in moved.body
     with pytest.raises(UsageError, match="not a commit"):
@@ -370,22 +376,14 @@ def test_an_attached_file_changing_is_a_change(cli: Cli, state: Path, framework:
 
 
 def test_a_commit_is_a_change_when_files_are_attached(
-    cli: Cli,
-    env: dict[str, str],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    framework: Framework,
+    cli: Cli, env: dict[str, str], repo: Path, framework: Framework
 ) -> None:
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    git(env, tmp_path, "init", "-q", "-b", "main")
-    assert cli("init", "--name", "Committed").code == 0
-    (tmp_path / "charter.md").write_text("# Charter\n")
+    (repo / "charter.md").write_text("# Charter\n")
     assert cli("artifact", "attach", "project-charter", "charter.md").code == 0
-    source = Source(tmp_path / "mlpl.json", framework)
+    source = Source(repo / "mlpl.json", framework)
     before = source.rendered().etag
-    git(env, tmp_path, "add", "charter.md")
-    git(env, tmp_path, "commit", "-q", "-m", "charter")
+    git(env, repo, "add", "charter.md")
+    git(env, repo, "commit", "-q", "-m", "charter")
     assert source.etag() != before
 
 
