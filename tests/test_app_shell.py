@@ -73,6 +73,7 @@ def test_no_command_without_a_file_builds_the_welcome_app(
         seen.update(store=self.store, new_file=self.new_file, mouse=mouse)
 
     monkeypatch.setattr(app_module.MlplApp, "run", fake_run)
+    monkeypatch.setattr(app_module, "_is_terminal", lambda stream: True)  # as in a terminal
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("MLPL_FILE", raising=False)
     assert main(["--no-mouse"]) == 0
