@@ -7,6 +7,7 @@ from the state or framework file goes through `esc()`.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from itertools import pairwise
@@ -108,6 +109,19 @@ svg .tick { stroke: var(--line); stroke-width: 1; }
 td.best { font-weight: 700; }
 th.baseline, td.baseline { background: var(--soft); }
 .gone { color: var(--back); }
+@media (max-width: 640px) {
+  /* A table's rows become cards, each value after its column's heading. */
+  table, tbody, tr, td { display: block; width: 100%; }
+  thead { display: none; }
+  tr { border: 1px solid var(--line); border-radius: 6px; margin: 0 0 .6rem;
+    padding: .35rem .6rem; }
+  td, td.num, td.tight { border: none; padding: .1rem 0; text-align: left; white-space: normal;
+    overflow-wrap: anywhere; }
+  td[data-label]::before { content: attr(data-label) ": "; font-weight: 600;
+    color: var(--muted); }
+  td:empty { display: none; }
+  .bar { margin: .2rem 0; }
+}
 footer { margin-top: 3rem; color: var(--muted); font-size: .8rem; }
 @page { margin: 14mm; }
 @media print {
@@ -294,16 +308,27 @@ def _table(
     tight: set[int] | None = None,
 ) -> str:
     numeric, tight = numeric or set(), tight or set()
+    labels = [_label(h) for h in header]
 
     def cell(tag: str, i: int, value: str) -> str:
         css = "num" if i in numeric else "tight" if i in tight else ""
-        return f'<{tag} class="{css}">{value}</{tag}>' if css else f"<{tag}>{value}</{tag}>"
+        attrs = f' class="{css}"' if css else ""
+        if tag == "td" and i < len(labels):
+            attrs += labels[i]
+        return f"<{tag}{attrs}>{value}</{tag}>"
 
     head = "".join(cell("th", i, h) for i, h in enumerate(header))
     body = "\n".join(
         "<tr>" + "".join(cell("td", i, v) for i, v in enumerate(row)) + "</tr>" for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table>"
+
+
+def _label(heading: str) -> str:
+    """A cell's column heading as a `data-label` attribute (a phone shows it before the value,
+    each row stacked as a card); nothing for a column without a heading."""
+    text = html.unescape(re.sub(r"<[^>]*>", "", heading)).strip()
+    return f' data-label="{esc(text)}"' if text else ""
 
 
 def _bar(part: int, whole: int, css: str = "") -> str:
@@ -630,10 +655,14 @@ def _comparison(view: ReportView) -> list[str]:
     body = []
     for metric, goal, cells in table.rows:
         tds = "".join(
-            f'<td class="{_cell_class(i, cell.best, table.baseline)}">{esc(cell.words)}</td>'
+            f'<td class="{_cell_class(i, cell.best, table.baseline)}"'
+            f"{_label(esc(table.heading(i)))}>{esc(cell.words)}</td>"
             for i, cell in enumerate(cells)
         )
-        body.append(f"<tr><td>{esc(metric)}</td><td>{goal_words(goal)}</td>{tds}</tr>")
+        body.append(
+            f'<tr><td data-label="Metric">{esc(metric)}</td>'
+            f'<td data-label="Goal">{goal_words(goal)}</td>{tds}</tr>'
+        )
     out.append(
         f"<table><thead><tr><th>Metric</th><th>Goal</th>{heads}</tr></thead><tbody>\n"
         + "\n".join(body)

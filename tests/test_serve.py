@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from mlpl_tui import report_html, report_since, serve
+from mlpl_tui import report_html, report_since, serve, site
 from mlpl_tui.cli import Session
 from mlpl_tui.cli_serve import cmd_serve
 from mlpl_tui.demo import copy_demo
@@ -420,3 +420,19 @@ def test_the_timeline_leaves_room_for_its_last_date(tmp_path: Path, framework: F
     width = float(re.search(r'class="timeline" viewBox="0 0 ([\d.]+) ', svg).group(1))  # type: ignore[union-attr]
     ticks = [float(x) for x in re.findall(r'<text class="axis" x="([\d.]+)"', svg)]
     assert ticks and width - max(ticks) >= 40  # half a date's width at 11 px
+
+
+def test_a_phone_reads_each_cell_after_its_heading_escaped(
+    cli: Cli, tmp_path: Path, framework: Framework
+) -> None:
+    """On a phone a table's rows are cards, each value after its column's heading (data-label);
+    a heading made of stored text (an experiment's title in the comparison) stays text."""
+    assert cli("init", "--name", "Phone").code == 0
+    assert cli("experiment", "add", HOSTILE).code == 0
+    page = Source(tmp_path / "mlpl.json", framework).rendered().pages["/experiments.html"][0]
+    text = page.decode()
+    assert '<td class="num" data-label="#">E1</td>' in text
+    assert 'data-label="Experiment">' in text
+    assert "td[data-label]::before" in site.STYLE
+    labels = re.findall(r'data-label="([^"]*)"', text)
+    assert all("<" not in x and ">" not in x for x in labels)

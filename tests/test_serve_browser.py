@@ -75,7 +75,8 @@ def test_the_demo_renders_without_console_errors(
     page = browser.new_page(viewport={"width": width, "height": 900})
     problems = _watch(page)
     base = f"http://127.0.0.1:{config.port}/"
-    for name in ("", "journey.html", "timeline.html", "decisions.html", "experiments.html"):
+    pages = ("", "journey.html", "timeline.html", "decisions.html", "experiments.html")
+    for name in (*pages, "learnings.html", "artifacts.html"):
         response = page.goto(base + name)
         assert response is not None and response.status == 200, name
         page.wait_for_load_state("load")
@@ -84,6 +85,12 @@ def test_the_demo_renders_without_console_errors(
         # Nothing wider than the screen but what scrolls inside its own table.
         overflow = page.evaluate("document.documentElement.scrollWidth")
         assert overflow <= width + 1, (name, overflow)
+        if width < 640:  # on a phone a table's rows are cards: none scrolls sideways
+            boxes = page.evaluate(
+                "[...document.querySelectorAll('.wide')].filter("
+                "e => e.scrollWidth > e.clientWidth + 1).length"
+            )
+            assert boxes == 0, name
     assert problems == []
 
 
