@@ -98,6 +98,21 @@ class ExperimentsScreen(RecordScreen):
     CSS_PATH = "experiments.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new_experiment", "New", id="experiment-new", tooltip="Start an experiment"),
+        # The first shown in the key bar at 80 columns, with New.
+        Binding(
+            "l",
+            "link_runs",
+            "Link runs",
+            id="experiment-link-runs",
+            tooltip="Link tracker runs found near the project to the highlighted one",
+        ),
+        Binding(
+            "C",
+            "compare",
+            "Compare",
+            id="experiment-compare",
+            tooltip="The marked experiments' metrics side by side (none marked: all with runs)",
+        ),
         Binding(
             "K",
             "keep",
@@ -127,13 +142,6 @@ class ExperimentsScreen(RecordScreen):
             tooltip="Correct the highlighted one: texts, result, where it is filed",
         ),
         Binding(
-            "l",
-            "link_runs",
-            "Link runs",
-            id="experiment-link-runs",
-            tooltip="Link tracker runs found near the project to the highlighted one",
-        ),
-        Binding(
             "R",
             "unlink_run",
             "Unlink run",
@@ -148,13 +156,6 @@ class ExperimentsScreen(RecordScreen):
             show=False,
             id="experiment-mark",
             tooltip="Mark or unmark the highlighted one for the comparison (C)",
-        ),
-        Binding(
-            "C",
-            "compare",
-            "Compare",
-            id="experiment-compare",
-            tooltip="The marked experiments' metrics side by side (none marked: all with runs)",
         ),
     ]
     LIST_ID = "experiments"

@@ -80,6 +80,21 @@ async def test_the_key_bar_keeps_the_screens_own_keys_before_the_general_ones(
         assert bar.endswith("? Help  q Quit"), bar
 
 
+async def test_a_list_screen_shows_its_own_keys_before_filter_and_back_at_80_columns(
+    store: Store, framework: Framework
+) -> None:
+    app = make_app(store, framework)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e")  # the experiment log: its own keys are its reason to be open
+        await pilot.pause()
+        bar = key_bar(app)
+        assert "n New  l Link runs  C Compare  K Keep  x Abandon" in bar, bar
+        assert "/ Filter" not in bar and "esc Back" not in bar, bar  # both in help (?)
+        await pilot.resize_terminal(200, 30)
+        await wait_until(pilot, lambda: "/ Filter" in key_bar(app), "the wider key bar")
+        assert "esc Back" in key_bar(app)
+
+
 # --- focus without colour ---------------------------------------------------------------------
 
 

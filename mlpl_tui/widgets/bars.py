@@ -2,8 +2,9 @@
 
 The key bar is built from the screen's active bindings, so remapped keys show as they are. It
 always ends in `? Help` and `q Quit`: when the keys do not fit (80 columns), others are dropped
-first, from the right: the app's screen switches (`0 Dashboard`), then its other general keys,
-then the screen's own. The help screen (`?`) and the command palette list them all.
+first, from the right: the app's screen switches (`0 Dashboard`), then its other general keys
+and the keys every list screen has (`/ Filter`, `esc Back`), then the screen's own. The help
+screen (`?`) and the command palette list them all.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class TitleBar(Static):
 
 # Bindings (by id) the key bar never drops: the way to every other key, and the way out.
 PINNED = ("help", "quit")
+COMMON = ("record-filter", "back")  # mlpl_tui.screens.record_screen: on every list screen
 GAP = "  "
 # How long a key stays when room runs out: the highest rank stays longest.
 SWITCH, GENERAL, OWN, KEEP = range(4)
@@ -94,7 +96,11 @@ class KeyBar(Static):
             if binding.id in PINNED:
                 pinned.append((shown, binding.description, KEEP))
             elif active.node is not self.app:
-                keys.append((shown, binding.description, OWN))
+                # Keys every list screen has (`/ Filter`, `esc Back`) give way to its own.
+                common = binding.id in COMMON or (
+                    binding.key == "escape" and binding.description == "Back"
+                )
+                keys.append((shown, binding.description, GENERAL if common else OWN))
             else:
                 is_switch = binding.action.startswith(("show(", "app.show("))
                 keys.append((shown, binding.description, SWITCH if is_switch else GENERAL))
