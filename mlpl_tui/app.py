@@ -437,6 +437,28 @@ class MlplApp(App[None], Host):
             return f"the editor exited with status {returncode}"
         return None
 
+    def write_document(self, artifact_id: str) -> tuple[str | None, str | None]:
+        """As `mlpl-tui doc new ARTIFACT`: never over a file nor through a link (documents.py)."""
+        from mlpl_tui import artifacts, documents
+
+        try:
+            location = documents.create_document(
+                self.project, self._framework, self.project_folder, artifact_id
+            )
+        except MlplError as exc:
+            return None, str(exc)
+        except OSError as exc:
+            return None, f"the document could not be written: {exc}"
+
+        def attach(p: Project, f: Framework, ctx: Context) -> Change:
+            if location in artifacts.find_artifact(p, f, artifact_id).locations:
+                return Change("artifact.attach", "", [])  # attached before its file was written
+            return artifacts.attach(p, f, ctx, artifact_id, location)
+
+        self.act(attach)
+        self.refresh_artifact_states()
+        return location, None
+
     def refresh_document(self, artifact_id: str) -> tuple[list[str], str | None]:
         """Rewrite the generated parts of an artifact's Markdown documents (documents.py)."""
         from mlpl_tui import documents

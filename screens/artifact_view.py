@@ -118,7 +118,7 @@ def artifact_text(state: ArtifactState) -> Text:
     if declared is not None and declared.path:
         text.append("\n" + clip(f"Usual place: {declared.path}"))
         if declared.template:
-            text.append(clip(f" · 'mlpl-tui doc new {info.id}' writes it"))
+            text.append(clip(f" · w writes it from the {declared.template} template"))
     link = info.link
     if link is not None and link.attached_at:
         who = f"Attached by {link.attached_by or '?'}, {shown_time(link.attached_at)}"

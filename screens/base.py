@@ -99,6 +99,11 @@ class Host:
         """Open an attached file in $VISUAL or $EDITOR; the reason in words when it cannot."""
 
     @abstractmethod
+    def write_document(self, artifact_id: str) -> tuple[str | None, str | None]:
+        """Write an artifact's document from its template at its declared path and attach it:
+        the location written, or the reason in words when nothing was written."""
+
+    @abstractmethod
     def refresh_document(self, artifact_id: str) -> tuple[list[str], str | None]:
         """Rewrite the generated parts of an artifact's Markdown documents: the locations
         rewritten, or the reason in words when nothing was written."""

@@ -374,6 +374,7 @@ class StageScreen(ProjectScreen):
             "attach": self._attach_artifact,
             "detach": self._detach_artifact,
             "refresh": self._refresh_artifact,
+            "write": self._write_artifact,
         }
         actions[event.what](state)
 
@@ -464,6 +465,43 @@ class StageScreen(ProjectScreen):
                 "nothing to rewrite: its generated parts are up to date (or it has none)",
                 title="Refreshed",
             )
+
+    def _write_artifact(self, state: ArtifactState) -> None:
+        declared = state.info.declared
+        if declared is None or not declared.template or not declared.path:
+            self.notify(
+                f"{state.info.title} has no template and path to write from; attach its file "
+                "with a, or give a path: 'mlpl-tui doc new ARTIFACT PATH'",
+                title="Not done",
+            )
+            return
+        written = markdown_locations(state)
+        if written:
+            self.notify(
+                f"{state.info.title} already has {written[0]}: f refreshes its generated parts",
+                title="Not done",
+            )
+            return
+        from mlpl_tui.screens.modals.confirm import ConfirmModal
+
+        artifact_id, path, template = state.id, declared.path, declared.template
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            location, problem = self.host.write_document(artifact_id)
+            if problem is not None:
+                self.notify(problem, title="Not written", severity="error", timeout=10)
+            else:
+                self.notify(f"{location}, attached (enter opens it)", title="Written")
+
+        question = data_text(
+            f"Write {path} from the {template} template, with the project's decisions, "
+            "switches and figures filled in, and attach it?\n\nAn existing file is never "
+            "written over.",
+            multiline=True,
+        )
+        self.app.push_screen(ConfirmModal("Write the document?", question, yes="Write"), answered)
 
     def _ask_about_highlighted(self, what: str) -> None:
         """A palette command: act on the highlighted artifact as its key does."""
@@ -715,7 +753,8 @@ class StageScreen(ProjectScreen):
         yield SystemCommand(
             f"module: Filter the modules (/) in {name}", "", self.action_focus_filter
         )
-        for what, key in (("open", "enter"), ("attach", "a"), ("detach", "d"), ("refresh", "f")):
+        keys = ("open", "enter"), ("attach", "a"), ("detach", "d"), ("refresh", "f"), ("write", "w")
+        for what, key in keys:
             yield SystemCommand(
                 f"artifact: {what.capitalize()} the highlighted one ({key} in the list) in {name}",
                 "",

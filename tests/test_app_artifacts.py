@@ -385,6 +385,69 @@ async def test_f_refreshes_a_markdown_document_and_refuses_without_one(
         assert document.read_text(encoding="utf-8") == broken
 
 
+async def test_w_writes_the_document_from_its_template_and_attaches_it(
+    store: Store, framework: Framework, ctx: Context, tmp_path: Path
+) -> None:
+    apply(store, framework, ctx, decide, "Forecast weekly per store", "weekly", stage="business")
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await to_artifacts(pilot, "1")  # the charter: template charter, path docs/charter.md
+        await pilot.press("w")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal), "the question")
+        assert "docs/charter.md" in screen_text(app.screen)
+        await pilot.press("escape")  # changed my mind: nothing written
+        await pilot.pause()
+        assert not (tmp_path / "docs").exists()
+        assert "project-charter" not in store.load().artifact_links
+        await pilot.press("w", "y")
+        await wait_until(pilot, lambda: "Written" in notes(app), "the document written")
+        text = (tmp_path / "docs" / "charter.md").read_text(encoding="utf-8")
+        assert "Forecast weekly per store" in text and "<!-- mlpl:begin decisions" in text
+        assert store.load().artifact_links["project-charter"].locations == ("docs/charter.md",)
+        assert "current" in row_of(app, "project-charter")
+        app.clear_notifications()
+        await pilot.press("w")  # again: it has its document, f refreshes it
+        await pilot.pause()
+        assert "already has docs/charter.md" in notes(app)
+        assert not isinstance(app.screen, ConfirmModal)
+
+
+async def test_w_never_writes_over_a_file_or_through_a_link(
+    store: Store, framework: Framework, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    mine = write(tmp_path / "docs" / "charter.md", "# My own charter\n")
+    outside = tmp_path_factory.mktemp("outside")
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await to_artifacts(pilot, "1")
+        await pilot.press("w", "y")
+        await wait_until(pilot, lambda: "Not written" in notes(app), "the refusal")
+        assert "docs/charter.md exists" in notes(app)
+        assert mine.read_text(encoding="utf-8") == "# My own charter\n"
+        # The folder swapped for a link leading out of the project (a branch can do this).
+        mine.unlink()
+        (tmp_path / "docs").rmdir()
+        (tmp_path / "docs").symlink_to(outside, target_is_directory=True)
+        app.clear_notifications()
+        await pilot.press("w", "y")
+        await wait_until(pilot, lambda: "Not written" in notes(app), "the refusal")
+        assert list(outside.iterdir()) == []
+        assert "project-charter" not in store.load().artifact_links
+
+
+async def test_w_on_an_artifact_without_a_template_says_what_to_do(
+    store: Store, framework: Framework, tmp_path: Path
+) -> None:
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await to_artifacts(pilot, "2")  # Data: the inventory comes first, and has no template
+        await pilot.press("w")
+        await pilot.pause()
+        assert "has no template" in notes(app)
+        assert not isinstance(app.screen, ConfirmModal)
+    assert not (tmp_path / "docs").exists()
+
+
 # --- the gate ----------------------------------------------------------------------------------
 
 

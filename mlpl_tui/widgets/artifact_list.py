@@ -86,14 +86,21 @@ class ArtifactList(KeyedList[ArtifactRow]):
             id="artifact-refresh",
             tooltip="Rewrite the generated parts of its Markdown document from the project",
         ),
+        Binding(
+            "w",
+            "ask('write')",
+            "Write doc",
+            id="artifact-write",
+            tooltip="Write its document from its template, at its path, and attach it (asks)",
+        ),
     ]
 
     @dataclass
     class Asked(Message):
-        """The user asked to open, attach, detach or refresh this artifact."""
+        """The user asked to open, attach, detach, refresh or write this artifact."""
 
         artifact_id: str
-        what: str  # "open", "attach", "detach" or "refresh"
+        what: str  # "open", "attach", "detach", "refresh" or "write"
 
     def prompt(self, row: ArtifactRow, highlighted: bool) -> Text:
         return artifact_row_text(row, highlighted)
