@@ -221,3 +221,69 @@ async def test_u_undoes_a_learning_just_noted(store: Store, framework: Framework
         await pilot.pause()
         assert store.load().learnings == ()
         assert "No learnings yet" in screen_text(app.screen)
+
+
+async def test_the_edit_dialog_ticks_and_unticks_what_taught_it_and_u_undoes(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    apply(store, framework, ctx, decide, "Weekly forecasts", "weekly")
+    weekly = store.load().decisions[-1].id
+    apply(store, framework, ctx, decide, "Daily forecasts", "daily")
+    daily = store.load().decisions[-1].id
+    apply(store, framework, ctx, learn, "Planners think in weeks", sources=[weekly])
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("W", "E")
+        await wait_until(pilot, lambda: isinstance(app.screen, LearningEditModal), "edit")
+        assert app.screen.query_one("#save").display  # a Save button, not only ctrl+s
+        sources = app.screen.query_one("#sources", RecordList)
+        assert sources.ids[0] == weekly and sources.marked == {weekly}  # its own first, ticked
+        assert daily in sources.ids  # then the recent ones to choose from
+        await pilot.press("space")  # in the text: a space typed, nothing ticked
+        assert sources.marked == {weekly}
+        app.screen.query_one("#text", TextArea).text = "Planners think in weeks"
+        await pilot.press("tab", "tab")  # About, then From
+        assert app.focused is sources
+        await pilot.press("space")  # untick the weekly decision
+        while sources.record_id != daily:
+            await pilot.press("down")
+        await pilot.press("space", "ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, LearningsScreen), "learnings")
+        assert list(store.load().learnings[-1].sources) == [daily]
+        assert "(u undoes)" in notes(app)
+        await pilot.press("u")
+        await pilot.pause()
+        assert list(store.load().learnings[-1].sources) == [weekly]
+        await pilot.press("E")  # escape in the dialog writes nothing
+        await wait_until(pilot, lambda: isinstance(app.screen, LearningEditModal), "edit")
+        await pilot.press("tab", "tab", "space", "escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, LearningsScreen), "learnings")
+        assert list(store.load().learnings[-1].sources) == [weekly]
+
+
+async def test_sources_changed_meanwhile_are_a_conflict_shown_in_words(
+    store: Store, framework: Framework, ctx: Context
+) -> None:
+    from mlpl_tui.learnings import edit_learning
+
+    apply(store, framework, ctx, decide, "Weekly forecasts", "weekly")
+    weekly = store.load().decisions[-1].id
+    apply(store, framework, ctx, decide, "Daily forecasts", "daily")
+    apply(store, framework, ctx, learn, "Planners think in weeks")
+    learning = store.load().learnings[-1].id
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("W", "E")
+        await wait_until(pilot, lambda: isinstance(app.screen, LearningEditModal), "edit")
+        other = Context("bob", ctx.now)
+        store.apply(
+            lambda p: edit_learning(p, framework, other, learning, sources=[weekly]),
+            "bob",
+            ctx.now,
+        )
+        await pilot.press("tab", "tab", "space", "ctrl+s")  # I tick the newest: the daily one
+        await wait_until(pilot, lambda: isinstance(app.screen, EditConflictModal), "conflict")
+        assert "decision Weekly forecasts (accepted)" in screen_text(app.screen)
+        await pilot.press("t")  # keep theirs: nothing of mine left to save
+        await wait_until(pilot, lambda: isinstance(app.screen, LearningsScreen), "learnings")
+    assert list(store.load().learnings[-1].sources) == [weekly]

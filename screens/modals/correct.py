@@ -102,11 +102,12 @@ class CorrectionModal(FormModal[str | None]):
         yield from self.form_fields()
 
     def on_mount(self) -> None:
+        if not self.started:
+            self.query_one("#save").display = False  # the record is gone: nothing to save
+            return
         inputs = self.query(Input)
         if inputs:
             inputs.first().focus()
-        else:
-            self.query_one("#save").display = False
 
     def text_field(self, label: str, field: str, placeholder: str = "") -> Horizontal:
         value = self.filled.get(field) or ""

@@ -4,10 +4,12 @@ learnings screen corrects one. `escape` cancels and writes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Select, Static, TextArea
 
@@ -27,6 +29,7 @@ from mlpl_tui.screens.modals.form import (
     place_value,
     selected,
 )
+from mlpl_tui.widgets.record_list import RecordList
 from mlpl_tui.widgets.text import clip, data_text
 from mlpl_tui.wording import shown_date
 
@@ -137,17 +140,41 @@ class LearningModal(FormModal[str | None]):
 
 
 class LearningEditModal(CorrectionModal):
-    """Correct one learning's text or where it is filed; dismisses with its id once saved."""
+    """Correct one learning's text, where it is filed or what taught it; dismisses with its id
+    once saved. `From` lists its sources (ticked ✓) and the recent loop backs, experiments and
+    decisions; `space` ticks or unticks the highlighted one."""
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "space",
+            "toggle_source",
+            "Tick",
+            id="learning-source-tick",
+            tooltip="In From: tick or untick the highlighted source",
+        ),
+    ]
     HEADING = "Edit a learning"
     TABLE = "learnings"
-    LABELS: ClassVar[dict[str, str]] = {"text": "learning"}
+    LABELS: ClassVar[dict[str, str]] = {"text": "learning", "sources": "sources"}
 
     def stored_values(self, project: Project) -> dict[str, Any] | None:
         learning = project.learning(self.record_id)
         if learning is None:
             return None
-        return {name: getattr(learning, name) for name in ("text", *PLACE)}
+        values = {name: getattr(learning, name) for name in ("text", *PLACE)}
+        return {**values, "sources": list(learning.sources)}
+
+    def shown(self, field: str) -> Callable[[Any], str]:
+        if field != "sources":
+            return super().shown(field)
+        project = self.host.project
+        return lambda ids: "; ".join(source_words(project, id) for id in ids or []) or "(none)"
+
+    def _source_choices(self) -> list[str]:
+        """The ids the From list offers: the sources as filled, then the recent ones."""
+        filled = list(self.filled.get("sources") or [])
+        recent = [id for _, id in source_options(self.host.project, None)]
+        return filled + [id for id in recent if id not in filled]
 
     def about(self, project: Project) -> str:
         return f"{self.record_id}; the history keeps every earlier text"
@@ -155,25 +182,41 @@ class LearningEditModal(CorrectionModal):
     def form_fields(self) -> ComposeResult:
         yield text_row("Learning", str(self.filled.get("text") or ""))
         yield self.place_field("About", current_stage_id(self.host.project))
-
-    def hint(self) -> str:
-        return "ctrl+s save · tab next field · esc cancel"
+        sources = RecordList(id="sources")
+        yield Horizontal(FieldLabel("From"), sources, classes="row", id="sources-row")
 
     def on_mount(self) -> None:
+        project = self.host.project
+        if self.started:
+            sources = self.query_one("#sources", RecordList)
+            sources.set_rows([(id, source_words(project, id)) for id in self._source_choices()])
+            sources.set_marks(self.filled.get("sources") or [])
         areas = self.query(TextArea)
         if areas:
             areas.first().focus()
-        else:
-            self.query_one("#save").display = False  # the learning is gone
+
+    def action_toggle_source(self) -> None:
+        sources = self.query_one("#sources", RecordList)
+        if self.focused is sources and sources.record_id is not None:
+            sources.toggle_mark(sources.record_id)
+
+    def hint(self) -> str:
+        return "ctrl+s save · tab next field · space ticks a source (✓) · esc cancel"
 
     def typed(self) -> dict[str, Any]:
         stored = str(self.filled.get("text") or "")
         typed = self.query_one("#text", TextArea).text
         # Left as shown (controls written out), the stored text is kept exactly.
         text = stored if typed == clean(stored, multiline=True) else typed
-        return {"text": text, **self.typed_place()}
+        ticked = self.query_one("#sources", RecordList).marked
+        sources = [id for id in self._source_choices() if id in ticked]
+        return {"text": text, **self.typed_place(), "sources": sources}
 
     def fill(self, field: str, value: Any) -> None:
+        if field == "sources":
+            self.filled[field] = list(value or [])
+            self.query_one("#sources", RecordList).set_marks(self.filled[field])
+            return
         if field == "text":
             self.filled[field] = value
             self.query_one("#text", TextArea).text = clean(str(value or ""), multiline=True)
@@ -185,11 +228,19 @@ class LearningEditModal(CorrectionModal):
         moved = any(name in edits for name in PLACE)
         stage = edits.get("stage", started.get("stage")) if moved else None
         module = edits.get("module", started.get("module")) if moved else None
-        text = edits.get("text")
+        text, sources = edits.get("text"), edits.get("sources")
 
         def rule(p: Project, f: Framework, c: Context) -> Change:
             return learnings.edit_learning(
-                p, f, c, ref, text=text, stage=stage, module=module, started=started
+                p,
+                f,
+                c,
+                ref,
+                text=text,
+                stage=stage,
+                module=module,
+                sources=sources,
+                started=started,
             )
 
         return rule
