@@ -855,13 +855,15 @@ def _read_runs(folder: Path) -> tuple[list[Run], str | None]:
 
 
 def _terminal_present() -> bool:
-    stdin = sys.__stdin__
-    return stdin is not None and os.isatty(stdin.fileno())
+    return _is_terminal(sys.__stdin__)
 
 
 def _is_terminal(stream: object) -> bool:
     isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
+    try:
+        return bool(isatty and isatty())
+    except (OSError, ValueError):  # a closed stream
+        return False
 
 
 def _leave_when_the_terminal_hangs_up() -> None:
@@ -890,10 +892,11 @@ def cmd_open(session: Session) -> int:
     from mlpl_tui.errors import UsageError
     from mlpl_tui.framework import find_framework, load_framework
 
-    if not (_is_terminal(sys.stdin) and _is_terminal(sys.stdout)):
-        # Textual would draw into a pipe or a file, and spin on an input that never comes.
+    # Textual reads keys from standard input and draws on standard error: either one piped or
+    # sent to a file, it would draw into it and spin on an input that never comes.
+    if not (_is_terminal(sys.__stdin__) and _is_terminal(sys.__stderr__)):
         raise UsageError(
-            "the terminal UI needs a terminal, and standard input or output is not one; "
+            "the terminal UI needs a terminal, and standard input or error is not one; "
             "run mlpl-tui in a terminal, or a command such as 'mlpl-tui status'"
         )
     mouse = not session.args.no_mouse

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import orjson
 import pytest
 
 from mlpl_tui import store as store_module
+from mlpl_tui.cli import main
 from mlpl_tui.framework import Framework, builtin_framework_path
 from mlpl_tui.model import META_ID
 from mlpl_tui.store import dump
@@ -845,3 +847,37 @@ def test_the_ui_without_a_terminal_is_a_one_line_error(tmp_path: Path) -> None:
     assert_refused(result, "needs a terminal", "mlpl-tui status")
     assert result.out == ""
     assert (tmp_path / "mlpl.json").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("stdin", "stderr", "refused"),
+    [(True, False, True), (False, True, True), (True, True, False)],
+)
+def test_the_ui_needs_a_terminal_on_standard_input_and_error(
+    stdin: bool,
+    stderr: bool,
+    refused: bool,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Textual draws on standard error: `mlpl-tui 2>log` is refused, `mlpl-tui >log` opens."""
+    from mlpl_tui import app as app_module
+
+    class Stream:
+        def __init__(self, tty: bool) -> None:
+            self.tty = tty
+
+        def isatty(self) -> bool:
+            return self.tty
+
+    opened: list[bool] = []
+    monkeypatch.setattr(app_module.MlplApp, "run", lambda self, mouse=True: opened.append(True))
+    monkeypatch.setattr(sys, "__stdin__", Stream(stdin))
+    monkeypatch.setattr(sys, "__stderr__", Stream(stderr))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MLPL_FILE", raising=False)
+    code = main([])
+    assert (code, opened) == ((2, []) if refused else (0, [True]))
+    if refused:
+        assert "needs a terminal" in capsys.readouterr().err
