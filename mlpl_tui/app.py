@@ -439,7 +439,7 @@ class MlplApp(App[None], Host):
 
     def write_document(self, artifact_id: str) -> tuple[str | None, str | None]:
         """As `mlpl-tui doc new ARTIFACT`: never over a file nor through a link (documents.py)."""
-        from mlpl_tui import artifacts, documents
+        from mlpl_tui import documents
 
         try:
             location = documents.create_document(
@@ -449,14 +449,10 @@ class MlplApp(App[None], Host):
             return None, str(exc)
         except OSError as exc:
             return None, f"the document could not be written: {exc}"
-
-        def attach(p: Project, f: Framework, ctx: Context) -> Change:
-            if location in artifacts.find_artifact(p, f, artifact_id).locations:
-                return Change("artifact.attach", "", [])  # attached before its file was written
-            return artifacts.attach(p, f, ctx, artifact_id, location)
-
-        self.act(attach)
+        _, problem = self.attempt(documents.attach_rule(artifact_id, location))
         self.refresh_artifact_states()
+        if problem is not None:
+            return None, f"{location} was written but not attached ({problem}): a attaches it"
         return location, None
 
     def refresh_document(self, artifact_id: str) -> tuple[list[str], str | None]:

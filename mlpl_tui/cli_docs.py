@@ -11,14 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlpl_tui.errors import UsageError
-from mlpl_tui.model import Change
 from mlpl_tui.wording import plural
 
 if TYPE_CHECKING:
     from mlpl_tui.cli import Session
-    from mlpl_tui.framework import Framework
-    from mlpl_tui.lifecycle import Context
-    from mlpl_tui.model import Project
 
 
 def add_parsers(
@@ -66,13 +62,7 @@ def _new(session: Session) -> int:
     location = documents.create_document(
         project, framework, root, info.id, args.path, args.experiment, base=Path.cwd()
     )
-
-    def attach(p: Project, f: Framework, ctx: Context) -> Change:
-        if location in artifacts.find_artifact(p, f, info.id).locations:
-            return Change("artifact.attach", "", [])  # attached before its file was written
-        return artifacts.attach(p, f, ctx, info.id, location)
-
-    session.change(attach)
+    session.change(documents.attach_rule(info.id, location))
     print(location)
     return 0
 

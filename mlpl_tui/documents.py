@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from mlpl_tui.artifacts import (
     ArtifactInfo,
     artifact_infos,
+    attach,
     check_location,
     find_artifact,
     is_url,
@@ -33,8 +34,8 @@ from mlpl_tui.artifacts import (
 from mlpl_tui.doc_regions import REGION_SETTINGS, REGIONS, Regions, regions_for
 from mlpl_tui.errors import UsageError
 from mlpl_tui.framework import Framework, data_dir
-from mlpl_tui.lifecycle import brief, find_record
-from mlpl_tui.model import Experiment, Project
+from mlpl_tui.lifecycle import Context, brief, find_record
+from mlpl_tui.model import Change, Experiment, Project
 from mlpl_tui.report_view import ReportView
 from mlpl_tui.safe_io import read_regular_file, refuse_link, write_file
 
@@ -378,6 +379,18 @@ def create_document(
 
 
 # --- refreshing -----------------------------------------------------------------------------
+
+
+def attach_rule(artifact_id: str, location: str) -> Callable[[Project, Framework, Context], Change]:
+    """The change that attaches a document just written (nothing when it is attached already,
+    e.g. attached before its file was written)."""
+
+    def rule(project: Project, framework: Framework, ctx: Context) -> Change:
+        if location in find_artifact(project, framework, artifact_id).locations:
+            return Change("artifact.attach", "", [])
+        return attach(project, framework, ctx, artifact_id, location)
+
+    return rule
 
 
 def is_document(location: str) -> bool:

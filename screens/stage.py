@@ -491,7 +491,7 @@ class StageScreen(ProjectScreen):
                 return
             location, problem = self.host.write_document(artifact_id)
             if problem is not None:
-                self.notify(problem, title="Not written", severity="error", timeout=10)
+                self.notify(problem, title="Not done", severity="error", timeout=10)
             else:
                 self.notify(f"{location}, attached (enter opens it)", title="Written")
 

@@ -421,7 +421,7 @@ async def test_w_never_writes_over_a_file_or_through_a_link(
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await to_artifacts(pilot, "1")
         await pilot.press("w", "y")
-        await wait_until(pilot, lambda: "Not written" in notes(app), "the refusal")
+        await wait_until(pilot, lambda: "Not done" in notes(app), "the refusal")
         assert "docs/charter.md exists" in notes(app)
         assert mine.read_text(encoding="utf-8") == "# My own charter\n"
         # The folder swapped for a link leading out of the project (a branch can do this).
@@ -430,9 +430,34 @@ async def test_w_never_writes_over_a_file_or_through_a_link(
         (tmp_path / "docs").symlink_to(outside, target_is_directory=True)
         app.clear_notifications()
         await pilot.press("w", "y")
-        await wait_until(pilot, lambda: "Not written" in notes(app), "the refusal")
+        await wait_until(pilot, lambda: "Not done" in notes(app), "the refusal")
         assert list(outside.iterdir()) == []
         assert "project-charter" not in store.load().artifact_links
+
+
+async def test_w_says_so_when_the_document_is_written_but_the_attach_is_refused(
+    store: Store, framework: Framework, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlpl_tui import documents
+    from mlpl_tui.errors import UsageError
+
+    def refused(artifact_id: str, location: str) -> Any:
+        def rule(*_: Any) -> Any:
+            raise UsageError("another writer got there first")
+
+        return rule
+
+    monkeypatch.setattr(documents, "attach_rule", refused)
+    app = make_app(store, framework)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await to_artifacts(pilot, "1")
+        await pilot.press("w", "y")
+        await wait_until(pilot, lambda: "Not done" in notes(app), "the refusal")
+        assert "docs/charter.md was written but not attached" in notes(app)
+        assert "another writer got there first" in notes(app)
+        assert "Written" not in notes(app)
+    assert (tmp_path / "docs" / "charter.md").is_file()
+    assert "project-charter" not in store.load().artifact_links
 
 
 async def test_w_on_an_artifact_without_a_template_says_what_to_do(
