@@ -187,14 +187,34 @@ def artifact_states(project: Project, framework: Framework, root: Path) -> list[
     return states
 
 
-def watched_files(root: Path, states: Iterable[ArtifactState]) -> list[Path]:
-    """The files whose change can change `states`: each attached file in the project, and, in
-    git, the index and HEAD's log (a commit or checkout changes when a file last changed)."""
-    files = [root / x.location for s in states for x in s.locations if _in_project(x.location)]
-    top = work_tree(root) if files else None
-    if top is not None:
-        files += [top / ".git" / "index", top / ".git" / "HEAD", top / ".git" / "logs" / "HEAD"]
+def watched_files(project: Project, framework: Framework, root: Path) -> list[Path]:
+    """The files whose change can change the artifacts' states: each attached file in the
+    project, and, in git, the index, HEAD and HEAD's log (a commit or checkout changes when a
+    file last changed)."""
+    infos = artifact_infos(project, framework)
+    files = [root / x for i in infos for x in i.locations if _in_project(x)]
+    git_dir = _git_dir(work_tree(root)) if files else None
+    if git_dir is not None:
+        files += [git_dir / "index", git_dir / "HEAD", git_dir / "logs" / "HEAD"]
     return files
+
+
+def _git_dir(top: Path | None) -> Path | None:
+    """The repository's git folder: `.git`, or where a `.git` file points (a worktree or a
+    submodule: `gitdir: PATH`). Only ever stat'ed, never read or written."""
+    if top is None:
+        return None
+    dot_git = top / ".git"
+    if not dot_git.is_file() or dot_git.is_symlink():
+        return dot_git
+    try:
+        with open(dot_git, "rb") as handle:
+            first = handle.read(4096).split(b"\n", 1)[0].strip()
+    except OSError:
+        return None
+    if not first.startswith(b"gitdir:"):
+        return None
+    return top / os.fsdecode(first[len(b"gitdir:") :].strip())
 
 
 def state_words(states: Iterable[ArtifactState]) -> dict[str, str]:

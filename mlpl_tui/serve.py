@@ -88,18 +88,17 @@ class Source:
 
     def key(self) -> str:
         """A cheap fingerprint of what the pages show: stamps and the hour, no parsing."""
-        return repr(self._key())
+        return repr((self._state_stamp(), self.clock(), _stamps(self._watched)))
 
-    def _key(self) -> tuple[object, str, tuple[object, ...]]:
-        """(the state's stamp or commit, the hour, the watched files' stamps)."""
+    def _state_stamp(self) -> object:
+        """The state file's stamp, or the ref's commit."""
         if self.ref is not None:
-            return self._commit(), self.clock(), ()
+            return self._commit()
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
             raise UsageError(f"{self.path}: no such state file") from None
-        watched = tuple(_stamp(p) for p in self._watched)
-        return (st.st_size, st.st_mtime_ns, st.st_ino), self.clock(), watched
+        return st.st_size, st.st_mtime_ns, st.st_ino
 
     def _commit(self) -> str:
         """The ref's commit, asked of git at most once a second (a process costs ~3 ms, and
@@ -114,19 +113,19 @@ class Source:
         return _tag(self.key())
 
     def rendered(self) -> Rendered:
-        """The pages for the current state, rendered once per key."""
+        """The pages for the current state, rendered once per key. The key is made of the
+        stamps taken around the reading, so a change made meanwhile shows as a new key."""
         key = self.key()
         with self._lock:
             if self._cached is not None and self._cached_key == key:
                 return self._cached
-            before = self._key()
+            hour = self.clock()
             for _ in range(_STATE_TRIES):
-                project, states = self._load()
-                after = self._key()  # with the stamps of the files the states were read from
-                if after[0] == before[0]:
-                    break
-                before = after  # the state file was written while it was read: read it again
-            key, hour = repr(after), after[1]
+                stamp = self._state_stamp()
+                project, states, watched = self._load(stamp)
+                if self._state_stamp() == stamp:
+                    break  # else the state file was written while it was read: read it again
+            key = repr((stamp, hour, watched))
             etag = _tag(key)
             pages = site.build_pages(project, self.framework, states, live=etag, now=hour)
             out: dict[str, tuple[bytes, str]] = {}
@@ -143,20 +142,32 @@ class Source:
             self._cached, self._cached_key = Rendered(etag, out), key
             return self._cached
 
-    def _load(self) -> tuple[Project, Any]:
+    def _load(self, stamp: object) -> tuple[Project, Any, tuple[object, ...]]:
+        """The project, its artifacts' states and the stamps of the files they were read from
+        (the same before and after reading them)."""
         if self.ref is not None:
             from mlpl_tui.report_since import old_state
 
-            # The records as committed; files on disk belong to the work tree, not the ref.
-            return old_state(self.path, self.ref).project, None
+            # The records as committed at the key's commit; files on disk belong to the work
+            # tree, not the ref.
+            return old_state(self.path, str(stamp)).project, None, ()
         from mlpl_tui.artifact_files import artifact_states, watched_files
         from mlpl_tui.store import Store
 
         root = self.path.absolute().parent
         project = Store(self.path).load()
-        states = artifact_states(project, self.framework, root)
-        self._watched = tuple(watched_files(root, states))
-        return project, states
+        watched = tuple(watched_files(project, self.framework, root))
+        for _ in range(_STATE_TRIES):
+            before = _stamps(watched)
+            states = artifact_states(project, self.framework, root)
+            if _stamps(watched) == before:
+                break  # else an attached file changed while it was read: read them again
+        self._watched = watched
+        return project, states, before
+
+
+def _stamps(paths: tuple[Path, ...]) -> tuple[object, ...]:
+    return tuple(_stamp(p) for p in paths)
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

@@ -234,7 +234,8 @@ def test_ref_serves_the_committed_state_not_the_work_tree(
         assert moved.status == 200 and "Uncommitted decision" in moved.body
     with pytest.raises(UsageError, match="not a commit"):
         Source(state, framework, "no-such-ref").rendered()
-    # By default git is asked at most once a second, however often the pages poll.
+    # git is asked at most once in `ref_check_seconds` (a second by default), however often
+    # the pages poll.
     calls: list[str] = []
     real = report_since.commit_at
 
@@ -243,7 +244,7 @@ def test_ref_serves_the_committed_state_not_the_work_tree(
         return real(folder, ref)
 
     monkeypatch.setattr(serve, "commit_at", counted)
-    source = Source(state, framework, "main")
+    source = Source(state, framework, "main", ref_check_seconds=3600)
     for _ in range(20):
         source.etag()
     assert calls == ["main"]
@@ -326,9 +327,9 @@ def test_the_first_reading_reads_the_file_once(
     loads: list[int] = []
     real = Source._load
 
-    def counted(self: Source) -> object:
+    def counted(self: Source, stamp: object) -> object:
         loads.append(1)
-        return real(self)
+        return real(self, stamp)
 
     monkeypatch.setattr(Source, "_load", counted)
     source.rendered()
@@ -436,3 +437,60 @@ def test_a_phone_reads_each_cell_after_its_heading_escaped(
     assert "td[data-label]::before" in site.STYLE
     labels = re.findall(r'data-label="([^"]*)"', text)
     assert all("<" not in x and ">" not in x for x in labels)
+
+
+def test_an_attached_file_changed_while_it_is_read_is_read_again(
+    cli: Cli, state: Path, framework: Framework, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlpl_tui import artifact_files
+
+    charter = state.parent / "charter.md"
+    charter.write_text("# Charter\n")
+    assert cli("artifact", "attach", "project-charter", "charter.md").code == 0
+    real = artifact_files.artifact_states
+    reads: list[int] = []
+
+    def racing(*args: object) -> object:
+        states = real(*args)  # type: ignore[arg-type]
+        reads.append(1)
+        if len(reads) == 1:
+            charter.unlink()  # gone just after it was found
+        return states
+
+    monkeypatch.setattr(artifact_files, "artifact_states", racing)
+    source = Source(state, framework)
+    rendered = source.rendered()
+    assert len(reads) == 2
+    assert "file missing" in rendered.pages["/artifacts.html"][0].decode()
+    assert source.etag() == rendered.etag  # the key is the stamps the states were read with
+
+
+def test_a_commit_in_a_git_worktree_is_a_change(
+    cli: Cli,
+    env: dict[str, str],
+    repo: Path,
+    framework: Framework,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    git(env, repo, "add", "-A")
+    git(env, repo, "commit", "-q", "-m", "start")
+    other = tmp_path_factory.mktemp("worktrees") / "feature"
+    git(env, repo, "worktree", "add", "-q", "-b", "feature", str(other))
+    assert (other / ".git").is_file()  # a worktree's .git names the real git folder
+    (other / "charter.md").write_text("# Charter\n")
+    assert (
+        cli(
+            "--file",
+            str(other / "mlpl.json"),
+            "artifact",
+            "attach",
+            "project-charter",
+            str(other / "charter.md"),
+        ).code
+        == 0
+    )
+    source = Source(other / "mlpl.json", framework)
+    before = source.rendered().etag
+    git(env, other, "add", "-A")
+    git(env, other, "commit", "-q", "-m", "charter")
+    assert source.etag() != before
