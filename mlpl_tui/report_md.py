@@ -176,7 +176,7 @@ def gantt(line: Timeline) -> list[str]:
                 continue
             label = f"Visit {bar.step}, iteration {bar.iteration}"
             if bar.loop_back:
-                category = gantt_text(bar.category, 30) if bar.category else ""
+                category = gantt_text(bar.category, _MERMAID_CATEGORY) if bar.category else ""
                 label += " (loop back" + (f", {category})" if category else ")")
             length = (epoch(bar.end) or 0.0) - (epoch(bar.start) or 0.0)
             short = length <= span * _GANTT_SHORTEST
@@ -186,7 +186,7 @@ def gantt(line: Timeline) -> list[str]:
             tasks.append(f"    {label} :{spec}")
         if tasks:
             prefix = f"{lane.number}. " if lane.number else ""
-            sections.append((prefix + gantt_text(short_title(lane.title), 40), tasks))
+            sections.append((prefix + gantt_text(short_title(lane.title), _MERMAID_STAGE), tasks))
     out = ["```mermaid", *gantt_config([name for name, _ in sections]), "gantt"]
     out += ["  dateFormat YYYY-MM-DD HH:mm", *gantt_axis(span)]
     for name, tasks in sections:

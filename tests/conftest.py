@@ -125,6 +125,13 @@ def assert_refused(result: Result, *names: str, code: int = 2) -> None:
         assert name in result.err, result.err
 
 
+def required_in_ci(missing: str | None) -> None:
+    """A tool some tests need and `.ci/run` installs (chromium, Mermaid): missing in CI
+    (`CI` set), the module fails instead of being skipped, so a green run has run them."""
+    if missing and os.environ.get("CI"):
+        pytest.fail(f"CI runs these tests, but {missing}", pytrace=False)
+
+
 def run_process(
     *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 60
 ) -> Result:

@@ -25,7 +25,7 @@ from mlpl_tui.lifecycle import Context, new_project
 from mlpl_tui.model import Project
 from mlpl_tui.store import Store
 from mlpl_tui.wording import short_title
-from tests.conftest import ROOT, Result, fixed_ids
+from tests.conftest import ROOT, Result, fixed_ids, required_in_ci
 
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium")
@@ -33,6 +33,13 @@ MERMAID_JS = ROOT / ".cache" / "mermaid" / "mermaid.min.js"
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
+required_in_ci(
+    "Debian's chromium is not installed (make browser)"
+    if CHROMIUM is None
+    else None
+    if MERMAID_JS.is_file()
+    else f"{MERMAID_JS.relative_to(ROOT)} is missing (make mermaid)"
+)
 pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
     pytest.mark.skipif(

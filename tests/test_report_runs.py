@@ -361,3 +361,16 @@ def test_the_report_command_never_sends_a_planted_run_escape_to_the_terminal(
         assert done.code == 0, done.err
         assert "\x1b" not in done.out, format
         assert ("\\u001b" if format == "json" else "\\x1b") in done.out, format
+
+
+def test_a_phone_reads_a_hostile_title_in_the_comparison_as_text(
+    store: Store, framework: Framework, ctx: Context, ids: dict[str, str]
+) -> None:
+    """On a phone each comparison cell shows its column's heading (data-label): an
+    experiment's title there is stored text, escaped like everywhere else."""
+    hostile = '<script>x</script> " onx="1 [b]'
+    evil = _experiment(store, framework, ctx, hostile)
+    _link(store, framework, ctx, evil, _run("4" * 32, "evil", {"mape": 0.2}))
+    html = report_html.render(store.load(), framework)
+    assert 'data-label="E5. &lt;script&gt;x&lt;/script&gt; &quot; onx=&quot;1 [b]"' in html
+    assert "<script>x" not in html

@@ -20,12 +20,14 @@ from mlpl_tui.cli import main
 from mlpl_tui.demo import copy_demo
 from mlpl_tui.framework import Framework
 from mlpl_tui.serve import Config, Source, make_server
+from tests.conftest import required_in_ci
 
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium")
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Dialog, Page
 
+required_in_ci("Debian's chromium is not installed (make browser)" if CHROMIUM is None else None)
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 
 

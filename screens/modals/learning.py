@@ -208,8 +208,8 @@ class LearningEditModal(CorrectionModal):
         typed = self.query_one("#text", TextArea).text
         # Left as shown (controls written out), the stored text is kept exactly.
         text = stored if typed == clean(stored, multiline=True) else typed
-        ticked = self.query_one("#sources", RecordList).marked
-        sources = [id for id in self._source_choices() if id in ticked]
+        shown = self.query_one("#sources", RecordList)
+        sources = [id for id in shown.ids if id in shown.marked]  # in the order shown
         return {"text": text, **self.typed_place(), "sources": sources}
 
     def fill(self, field: str, value: Any) -> None:
