@@ -17,7 +17,7 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 
-from mlpl_tui import report_csv, report_html, report_json, report_md
+from mlpl_tui import report_csv, report_html, report_json, report_md, report_mermaid
 from mlpl_tui.corrections import edit_decision, edit_experiment
 from mlpl_tui.figures import effort_figures, is_rework, iteration_rows, open_items
 from mlpl_tui.framework import Framework
@@ -367,7 +367,7 @@ def test_hostile_text_cannot_break_the_mermaid_diagram(
     project: Project, framework: Framework
 ) -> None:
     hostile = _with_hostile_framework_text(project)
-    lines = report_md.mermaid(journey(hostile, framework), framework)
+    lines = report_mermaid.flowchart(journey(hostile, framework), framework)
     assert lines[0] == "```mermaid" and lines[-1] == "```"
     for line in lines[1:-1]:
         assert MERMAID_LINE.match(line), line

@@ -12,7 +12,7 @@ from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context, new_project
 from mlpl_tui.model import Project
 from mlpl_tui.plans import set_plan
-from mlpl_tui.report_md import gantt_axis, gantt_text, mermaid_text
+from mlpl_tui.report_mermaid import gantt_axis, gantt_text, mermaid_text
 from mlpl_tui.store import MemoryStore, Store
 from tests.conftest import ROOT, fixed_ids
 
@@ -251,3 +251,28 @@ def test_the_journey_s_labels_are_cut_to_a_width_github_can_show(framework: Fram
     assert f'  s4["4 · long {"y" * 32}... · iteration 9"]' in block
     assert f"-.->|long {'y' * 22}...| s" in block
     assert max(len(line) for line in block.splitlines()) < 100
+
+
+def test_a_visit_the_gantt_leaves_out_does_not_shrink_the_others_to_milestones() -> None:
+    """A hand-edited day in the year 900 cannot be written for Mermaid: that bar is left out,
+    and the span the others are measured against is theirs alone."""
+    from mlpl_tui.report_mermaid import gantt
+    from mlpl_tui.timeline import Bar, Lane, Timeline
+
+    def bar(step: int, start: str, end: str) -> Bar:
+        return Bar(step, 0, "data", step, start, end, False, False, "", "")
+
+    line = Timeline(
+        (Lane("data", "Data", 2),),
+        (
+            bar(1, "0900-01-01", "0900-01-02"),
+            bar(2, "2026-03-02T09:00:00Z", "2026-03-09T09:00:00Z"),
+            bar(3, "2026-03-09T09:00:00Z", "2026-03-16T09:00:00Z"),
+        ),
+        "0900-01-01T00:00:00Z",
+        "2026-03-16T09:00:00Z",
+        "2026-03-16T09:00:00Z",
+    )
+    tasks = [x for x in gantt(line) if x.startswith("    Visit")]
+    assert [t.split(",")[0] for t in tasks] == ["    Visit 2", "    Visit 3"]
+    assert not any("milestone" in t for t in tasks)
