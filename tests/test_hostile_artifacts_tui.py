@@ -8,11 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from textual.pilot import Pilot
-from textual.screen import ModalScreen, Screen
 from textual.widgets import TextArea
 
-from mlpl_tui.app import MlplApp
 from mlpl_tui.artifacts import attach
 from mlpl_tui.framework import Framework
 from mlpl_tui.learnings import learn
@@ -26,13 +23,15 @@ from mlpl_tui.screens.modals.text_view import TextModal
 from mlpl_tui.screens.stage import StageScreen
 from mlpl_tui.store import Store
 from mlpl_tui.widgets.artifact_list import ArtifactList
-from tests.apphelp import SIZE, make_app, wait_until
+from tests.apphelp import SIZE, make_app
 from tests.conftest import apply
 from tests.test_hostile_tui import (
     CONTROLS,
     ID_CONTROLS,
     assert_no_raw_control,
-    shown,
+    check_shown,
+    close_dialogs,
+    wait_for_screen,
     write_project,
 )
 
@@ -68,82 +67,57 @@ def hostile_store(folder: Path, framework: Framework, ctx: Context) -> Store:
     return write_project(store.path, data)
 
 
-def check(app: MlplApp, name: str, *expected: str) -> None:
-    """No raw control reaches the terminal, and each of `expected` is shown literally."""
-    try:
-        assert_no_raw_control(app)
-        text = shown(app)
-        for words in expected:
-            assert words in text, f"{words!r} not shown"
-    except AssertionError as exc:
-        raise AssertionError(f"{name}: {exc}") from None
-
-
-async def wait_for(pilot: Pilot[None], kind: type[Screen[Any]]) -> None:
-    app = pilot.app
-    await wait_until(
-        pilot, lambda: isinstance(app.screen, kind) and app.screen.is_mounted, kind.__name__
-    )
-
-
-async def close_dialogs(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        if isinstance(pilot.app.screen, ModalScreen):
-            await pilot.press("escape")
-            await pilot.pause()
-
-
 async def test_hostile_artifacts_and_learnings_show_as_text_everywhere(
     tmp_path: Path, framework: Framework, ctx: Context
 ) -> None:
     store = hostile_store(tmp_path, framework, ctx)
     app = make_app(store, framework)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await wait_for(pilot, DashboardScreen)
+        await wait_for_screen(pilot, DashboardScreen)
         assert_no_raw_control(app)
         await pilot.press("1")
-        await wait_for(pilot, StageScreen)
+        await wait_for_screen(pilot, StageScreen)
         rows = [str(o.prompt) for o in app.screen.query_one(ArtifactList).options]
         assert any(f"docs/{CONTROLS[:1]}" in row or "[bold red]loud" in row for row in rows)
         assert any("more characters" in row for row in rows)  # the long title, cut
-        check(app, "stage screen")
+        check_shown(app, "stage screen")
         await pilot.press("tab", "tab")
-        check(app, "artifact detail")
+        check_shown(app, "artifact detail")
         assert "[bold red]loud" in str(app.screen.query_one("#artifact").render())
         await pilot.press("a")
-        await wait_for(pilot, AttachModal)
-        check(app, "attach dialog")
+        await wait_for_screen(pilot, AttachModal)
+        check_shown(app, "attach dialog")
         await close_dialogs(pilot)
         await pilot.press("d")
-        await wait_for(pilot, PickModal)
-        check(app, "location picker")
+        await wait_for_screen(pilot, PickModal)
+        check_shown(app, "location picker")
         await pilot.press("j", "enter")  # the link
         await pilot.pause()
-        check(app, "detach question")
+        check_shown(app, "detach question")
         await close_dialogs(pilot)
         await pilot.press("enter", "j", "enter")  # open the link: shown, never opened
-        await wait_for(pilot, TextModal)
-        check(app, "link dialog", "[bold red]loud", "never opens links")
+        await wait_for_screen(pilot, TextModal)
+        check_shown(app, "link dialog", "[bold red]loud", "never opens links")
         await close_dialogs(pilot)
         await pilot.press("j")  # the free artifact: hostile id, title and location
         await pilot.pause()
-        check(app, "free artifact")
+        check_shown(app, "free artifact")
         await pilot.press("W")
-        await wait_for(pilot, LearningsScreen)
-        check(app, "learnings screen", "[bold red]loud")
+        await wait_for_screen(pilot, LearningsScreen)
+        check_shown(app, "learnings screen", "[bold red]loud")
         await pilot.press("enter")
-        await wait_for(pilot, TextModal)
-        check(app, "a learning in full", "[bold red]loud", "(not in this file)")
+        await wait_for_screen(pilot, TextModal)
+        check_shown(app, "a learning in full", "[bold red]loud", "(not in this file)")
         await close_dialogs(pilot)
         await pilot.press("E")
-        await wait_for(pilot, LearningEditModal)
+        await wait_for_screen(pilot, LearningEditModal)
         area = app.screen.query_one("#text", TextArea)
         assert "\x1b" not in area.text  # controls written out in the editor
-        check(app, "learning edit")
+        check_shown(app, "learning edit")
         await close_dialogs(pilot)
         await pilot.press("L")
-        await wait_for(pilot, LearningModal)
-        check(app, "learning dialog")
+        await wait_for_screen(pilot, LearningModal)
+        check_shown(app, "learning dialog")
         await close_dialogs(pilot)
     assert app._exception is None
 
@@ -160,7 +134,7 @@ async def test_a_location_with_a_nul_byte_does_not_stop_the_app(
     app = make_app(store, framework)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("1", "tab", "tab")
-        await wait_for(pilot, StageScreen)
+        await wait_for_screen(pilot, StageScreen)
         assert "not a path a file can have" in str(app.screen.query_one("#artifact").render())
         assert_no_raw_control(app)
     assert app._exception is None

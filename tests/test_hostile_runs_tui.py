@@ -9,11 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
-from textual.screen import ModalScreen, Screen
 
 from mlpl_tui import run_links, runs
-from mlpl_tui.app import MlplApp
 from mlpl_tui.framework import Framework
 from mlpl_tui.lifecycle import Context, add_experiment, new_project
 from mlpl_tui.runs import Run
@@ -29,8 +26,9 @@ from tests.conftest import apply
 from tests.test_hostile_tui import (
     CONTROLS,
     ID_CONTROLS,
-    assert_no_raw_control,
-    shown,
+    check_shown,
+    close_dialogs,
+    wait_for_screen,
     write_project,
 )
 
@@ -76,31 +74,6 @@ def hostile_store(folder: Path, framework: Framework, ctx: Context) -> tuple[Sto
     return write_project(store.path, data), first
 
 
-def check(app: MlplApp, name: str, *expected: str) -> None:
-    """No raw control reaches the terminal, and each of `expected` is shown literally."""
-    try:
-        assert_no_raw_control(app)
-        text = shown(app)
-        for words in expected:
-            assert words in text, f"{words!r} not shown"
-    except AssertionError as exc:
-        raise AssertionError(f"{name}: {exc}") from None
-
-
-async def wait_for(pilot: Pilot[None], kind: type[Screen[Any]]) -> None:
-    app = pilot.app
-    await wait_until(
-        pilot, lambda: isinstance(app.screen, kind) and app.screen.is_mounted, kind.__name__
-    )
-
-
-async def close_dialogs(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        if isinstance(pilot.app.screen, ModalScreen):
-            await pilot.press("escape")
-            await pilot.pause()
-
-
 async def test_hostile_runs_show_as_text_everywhere(
     tmp_path: Path, framework: Framework, ctx: Context, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -111,40 +84,40 @@ async def test_hostile_runs_show_as_text_everywhere(
     app = make_app(store, framework)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("e")
-        await wait_for(pilot, ExperimentsScreen)
-        check(app, "experiment log", "[bold red]loud")
+        await wait_for_screen(pilot, ExperimentsScreen)
+        check_shown(app, "experiment log", "[bold red]loud")
         detail = str(app.screen.query_one("#experiment").render())
         assert (
             "\x1b" not in detail and "second line" not in detail
         )  # names cut short in their lines
         await pilot.press("tab", *["j"] * 8)  # scroll the pane down to the runs
-        check(app, "experiment pane")
+        check_shown(app, "experiment pane")
         await pilot.press("shift+tab", "l")
         await wait_until(
             pilot,
             lambda: isinstance(app.screen, LinkRunsModal) and not app.screen.looking,
             "the picker's answer",
         )
-        check(app, "link picker", "[bold red]loud")
+        check_shown(app, "link picker", "[bold red]loud")
         await close_dialogs(pilot)
         await pilot.press("R")  # one run: straight to the question
-        await wait_for(pilot, ConfirmModal)
-        check(app, "unlink question", "[bold red]loud")
+        await wait_for_screen(pilot, ConfirmModal)
+        check_shown(app, "unlink question", "[bold red]loud")
         await close_dialogs(pilot)
         assert app.screen.query_one("#experiments").select(first)  # type: ignore[attr-defined]
         await pilot.press("R")  # two runs: which one
-        await wait_for(pilot, PickModal)
-        check(app, "unlink picker", "[bold red]loud")
+        await wait_for_screen(pilot, PickModal)
+        check_shown(app, "unlink picker", "[bold red]loud")
         await close_dialogs(pilot)
         await pilot.press("x")
-        await wait_for(pilot, AbandonModal)
-        check(app, "abandon dialog", "[bold red]loud")
+        await wait_for_screen(pilot, AbandonModal)
+        check_shown(app, "abandon dialog", "[bold red]loud")
         await close_dialogs(pilot)
         await pilot.press("C")
-        await wait_for(pilot, CompareScreen)
-        check(app, "compare screen", "[bold red]loud")
+        await wait_for_screen(pilot, CompareScreen)
+        check_shown(app, "compare screen", "[bold red]loud")
         await pilot.press("right", "right")
-        check(app, "compare screen, scrolled")
+        check_shown(app, "compare screen, scrolled")
         await close_dialogs(pilot)
     assert app._exception is None
     assert store.path.read_bytes() == before

@@ -109,6 +109,31 @@ def assert_no_raw_control(app: MlplApp) -> None:
         assert not RAW_CONTROL.search(TEXTUAL_SGR.sub("", row)), f"row {y} sends {row!r}"
 
 
+def check_shown(app: MlplApp, name: str, *expected: str) -> None:
+    """No raw control reaches the terminal, and each of `expected` is shown literally."""
+    try:
+        assert_no_raw_control(app)
+        text = shown(app)
+        for words in expected:
+            assert words in text, f"{words!r} not shown"
+    except AssertionError as exc:
+        raise AssertionError(f"{name}: {exc}") from None
+
+
+async def wait_for_screen(pilot: Pilot[None], kind: type[Screen[Any]]) -> None:
+    app = pilot.app
+    await wait_until(
+        pilot, lambda: isinstance(app.screen, kind) and app.screen.is_mounted, kind.__name__
+    )
+
+
+async def close_dialogs(pilot: Pilot[None]) -> None:
+    for _ in range(3):
+        if isinstance(pilot.app.screen, ModalScreen):
+            await pilot.press("escape")
+            await pilot.pause()
+
+
 async def test_the_check_sees_a_raw_osc_sequence(store: Store, framework: Framework) -> None:
     """The check itself: Textual's own output passes; data drawn unsanitised is caught, both in
     the laid-out rows and in the bytes a terminal would get."""
