@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from html.parser import HTMLParser
 from pathlib import Path
 
 import orjson
@@ -34,6 +33,7 @@ from mlpl_tui.report_view import ReportView
 from mlpl_tui.sanitize import clean
 from mlpl_tui.store import Store, dump
 from tests.conftest import ROOT, Result, apply, assert_refused
+from tests.html_page import markdown_page
 
 Cli = Callable[..., Result]
 
@@ -65,32 +65,8 @@ def root_of(store: Store) -> Path:
     return store.path.parent
 
 
-class _Cells(HTMLParser):
-    """The text of every table cell of rendered HTML."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.cells: list[str] = []
-        self._cell: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("td", "th"):
-            self._cell = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("td", "th") and self._cell is not None:
-            self.cells.append("".join(self._cell))
-            self._cell = None
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell.append(data)
-
-
 def table_cells(markdown: str) -> list[str]:
-    parser = _Cells()
-    parser.feed(MarkdownIt("commonmark").enable("table").render(markdown))
-    return parser.cells
+    return markdown_page(markdown).cells
 
 
 def first_line(exc: pytest.ExceptionInfo[UsageError]) -> str:

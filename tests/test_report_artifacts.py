@@ -9,13 +9,11 @@ import json
 import os
 import re
 from collections.abc import Callable
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
-from markdown_it import MarkdownIt
 
 from mlpl_tui import report_csv, report_html, report_json, report_md
 from mlpl_tui.artifact_files import ArtifactState, artifact_states
@@ -35,6 +33,7 @@ from mlpl_tui.model import Project
 from mlpl_tui.report_view import ReportView, link_target
 from mlpl_tui.store import Store, dump
 from tests.conftest import Result, apply
+from tests.html_page import Page, markdown_page
 
 DASHBOARD = "https://dash.example.com/forecast?depot=all&view=weekly"
 REPORT_FILE = "docs/data-report.md"
@@ -94,51 +93,6 @@ def states(project: Project, framework: Framework, tmp_path: Path) -> list[Artif
     return artifact_states(project, framework, tmp_path)
 
 
-class Page(HTMLParser):
-    """Tags, links, table rows and text of rendered HTML."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.tags: list[str] = []
-        self.hrefs: list[str] = []
-        self.rows: list[list[str]] = []
-        self.text: list[str] = []
-        self._cell: list[str] | None = None
-        self.feed(text)
-        self.close()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        self.hrefs += [value or "" for name, value in attrs if name in ("href", "src")]
-        if tag == "tr":
-            self.rows.append([])
-        if tag in ("td", "th"):
-            self._cell = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("td", "th") and self._cell is not None:
-            self.rows[-1].append("".join(self._cell))
-            self._cell = None
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-        if self._cell is not None:
-            self._cell.append(data)
-
-    @property
-    def shown(self) -> str:
-        return " ".join("".join(self.text).split())
-
-
-def markdown_page(text: str) -> Page:
-    return Page(MarkdownIt("commonmark").enable("table").render(text))
-
-
-def _row(page: Page, first: str) -> list[str]:
-    (row,) = [r for r in page.rows if r and r[0].startswith(first)]
-    return row
-
-
 # --- what the view holds ------------------------------------------------------------------------
 
 
@@ -175,19 +129,19 @@ def test_markdown_shows_the_stale_artifact_the_link_as_text_and_the_learning(
     text = report_md.render(project, framework, states)
     assert "\n## Artifacts\n" in text and "\n## Learnings\n" in text
     page = markdown_page(text)
-    stale = _row(page, "Data report (data-report)")
+    stale = page.row_starting("Data report (data-report)")
     assert stale[1:] == [
         "Data Acquisition and Understanding",
         "optional",
         "stale since 2026-03-02",
         "docs/data-report.md (stale, last changed 2026-01-05)",
     ]
-    charter = _row(page, "Problem statement / project charter")
+    charter = page.row_starting("Problem statement / project charter")
     assert charter[3:] == ["attached", DASHBOARD]
     # A URL is text in Markdown: the only links are the report's own, to its decisions.
     assert all(h.startswith("#decision-") for h in page.hrefs)
     assert "Not attached (optional): Data inventory (data-inventory)," in page.shown
-    learned = _row(page, "L1")
+    learned = page.row_starting("L1")
     assert learned[1:4] == [
         LESSON,
         "Data Acquisition and Understanding",
@@ -203,18 +157,18 @@ def test_html_shows_the_stale_artifact_links_the_dashboard_and_the_learning(
     project: Project, framework: Framework, states: list[ArtifactState]
 ) -> None:
     page = Page(report_html.render(project, framework, states))
-    stale = _row(page, "Data report (data-report)")
+    stale = page.row_starting("Data report (data-report)")
     assert stale[2:] == [
         "optional",
         "stale since 2026-03-02",
         "docs/data-report.md (stale, last changed 2026-01-05)",
     ]
     assert [h for h in page.hrefs if not h.startswith("#")] == [DASHBOARD]
-    learned = _row(page, "L1")
+    learned = page.row_starting("L1")
     assert learned[1] == LESSON
     assert learned[3] == (
-        f"{SWITCH_WORDS}experiment E1: Observed temperaturedecision D1: Use legacy exports"
-    )
+        f"{SWITCH_WORDS}\nexperiment E1: Observed temperature\ndecision D1: Use legacy exports"
+    )  # one source a line
     assert "Artifact stale since 2026-03-02: Data report (data-report)" in page.shown
     assert "Nothing open." not in page.shown
 
@@ -351,11 +305,11 @@ def test_hostile_text_stays_text_in_markdown_and_no_location_becomes_a_link(
     for tag in ("script", "a", "b", "em", "strong", "code"):
         assert page.tags.count(tag) == plain.count(tag), tag
     assert all(h.startswith("#decision-") for h in page.hrefs)
-    evil = _row(page, EVIL_LINE)
+    evil = page.row_starting(EVIL_LINE)
     assert len(evil) == 5 and evil[3] == "file missing"
     for location in EVIL_LOCATIONS:
         assert " ".join(location.split()) in evil[4]  # shown, as typed (on one line)
-    learned = _row(page, "L2")
+    learned = page.row_starting("L2")
     assert learned[1] == EVIL_LINE and learned[4] == EVIL_LINE
     assert learned[3] == f"{SWITCH_WORDS}; gone|<b>x</b> (no longer in the file)"
     # Every table row keeps its header's columns: no stray | and no line break splits one.
@@ -379,11 +333,11 @@ def test_hostile_text_is_escaped_in_html_and_only_http_urls_are_links(
     assert links == [DASHBOARD, 'https://ok.example/a?b=<i>&c="q"\'']
     assert 'href="https://ok.example/a?b=&lt;i&gt;&amp;c=&quot;q&quot;&#x27;"' in html
     assert "javascript:" not in " ".join(page.hrefs).lower()
-    evil = _row(page, EVIL_TEXT.split("\n")[0])
+    evil = page.row_starting(EVIL_TEXT.split("\n")[0])
     assert evil[0] == f"{EVIL_TEXT} (evil)" and evil[3] == "file missing"
     for location in EVIL_LOCATIONS:
         assert location in evil[4]
-    learned = _row(page, "L2")
+    learned = page.row_starting("L2")
     assert learned[1] == EVIL_TEXT and learned[4] == EVIL_TEXT  # its line break kept
 
 

@@ -7,13 +7,11 @@ import io
 import json
 import re
 from collections.abc import Callable
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
-from markdown_it import MarkdownIt
 
 from mlpl_tui import report_csv, report_html, report_json, report_md
 from mlpl_tui.framework import Framework
@@ -24,6 +22,7 @@ from mlpl_tui.run_links import link_runs
 from mlpl_tui.runs import Run
 from mlpl_tui.store import Store, dump
 from tests.conftest import Result
+from tests.html_page import Page, markdown_page
 
 NAIVE_RUN = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 GBM_RUN = "1f2e3d4c5b6a79788796a5b4c3d2e1f0"
@@ -93,48 +92,6 @@ def ids(store: Store, framework: Framework, ctx: Context) -> dict[str, str]:
 @pytest.fixture
 def project(store: Store, ids: dict[str, str]) -> Project:
     return store.load()
-
-
-class Page(HTMLParser):
-    """Tags, links, table rows and text of rendered HTML."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.tags: list[str] = []
-        self.hrefs: list[str] = []
-        self.rows: list[list[str]] = []
-        self.text: list[str] = []
-        self._cell: list[str] | None = None
-        self.feed(text)
-        self.close()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        self.hrefs += [value or "" for name, value in attrs if name in ("href", "src")]
-        if tag == "tr":
-            self.rows.append([])
-        if tag in ("td", "th"):
-            self._cell = []
-        if tag == "br" and self._cell is not None:
-            self._cell.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("td", "th") and self._cell is not None:
-            self.rows[-1].append("".join(self._cell))
-            self._cell = None
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-        if self._cell is not None:
-            self._cell.append(data)
-
-    def row(self, first: str) -> list[str]:
-        (found,) = [r for r in self.rows if r and r[0] == first]
-        return found
-
-
-def markdown_page(text: str) -> Page:
-    return Page(MarkdownIt("commonmark").enable("table").render(text))
 
 
 def _columns_hold(text: str) -> None:
