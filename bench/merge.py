@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
 import io
 import shutil
 import statistics
@@ -38,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import orjson
 from make_project import write_project
+from measure import timed
 
 from mlpl_tui import lifecycle
 from mlpl_tui.cli import main as cli_main
@@ -46,14 +46,6 @@ from mlpl_tui.merge import merge
 from mlpl_tui.store import Store, parse_state
 
 TARGET = 3.0
-
-
-def timed(action: Callable[[], object]) -> float:
-    """Milliseconds one call takes; collecting first keeps one run's garbage out of the next."""
-    gc.collect()
-    start = time.perf_counter_ns()
-    action()
-    return (time.perf_counter_ns() - start) / 1e6
 
 
 Rule = Callable[[lifecycle.Project, Framework, lifecycle.Context], lifecycle.Change]

@@ -30,12 +30,10 @@ not assert, and exits 0.
 from __future__ import annotations
 
 import argparse
-import gc
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -43,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import orjson
 from make_project import write_project
+from measure import timed
 
 from mlpl_tui import lifecycle
 from mlpl_tui.framework import Framework, builtin_framework_path, load_framework
@@ -55,14 +54,6 @@ TARGET = {10_000: 2.0, 100_000: 2.0}
 MODULE = "modelling.training"
 WHO = "bench"
 NOW = "2026-03-01T09:00:00Z"
-
-
-def timed(action: Callable[[], object]) -> float:
-    """Milliseconds one call takes; collecting first keeps one run's garbage out of the next."""
-    gc.collect()
-    start = time.perf_counter_ns()
-    action()
-    return (time.perf_counter_ns() - start) / 1e6
 
 
 def measure(records: int, folder: Path, framework: Framework, reps: int) -> dict[str, float]:

@@ -24,12 +24,10 @@ reports; it does not assert, and exits 0.
 from __future__ import annotations
 
 import argparse
-import gc
 import shutil
 import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from make_project import write_project
+from measure import interleaved, timed
 
 from mlpl_tui.framework import builtin_framework_path, load_framework
 from mlpl_tui.report import render
@@ -54,14 +53,6 @@ TABLES = (
     "answers",
     "events",
 )
-
-
-def timed(action: Callable[[], object]) -> float:
-    """Milliseconds one call takes."""
-    gc.collect()
-    start = time.perf_counter_ns()
-    action()
-    return (time.perf_counter_ns() - start) / 1e6
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,13 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         sizes = {f: len(render(Store(path).load(), framework, f)) for f in ("md", "html", "csv")}
         sizes["json"] = len(render(Store(path).load(), framework, "json"))
         names = list(actions)
-        for name in names:  # warm up imports and the page cache; not measured
-            actions[name]()
-        samples: dict[str, list[float]] = {name: [] for name in names}
-        for turn in range(args.runs):
-            shift = turn % len(names)
-            for name in names[shift:] + names[:shift]:
-                samples[name].append(timed(actions[name]))
+        samples = interleaved(names, args.runs, lambda name: timed(actions[name]))
         size = path.stat().st_size
         decisions = len(list(madr.iterdir()))
 

@@ -32,6 +32,10 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from measure import interleaved
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "trackers" / "mlflow.db"
 TARGET = 2.0
@@ -161,17 +165,15 @@ def main(argv: list[str] | None = None) -> int:
             "find_runs": [python, "-c", FIND_RUNS.format(root=str(project))],
         }
         names = list(commands)
-        for name in names:  # warm the page cache and .pyc files; not measured
-            run_ms(commands[name], project, env)
-        samples: dict[str, list[float]] = {name: [] for name in names}
         failures: dict[str, set[int]] = {name: set() for name in names}
-        for turn in range(args.runs):
-            shift = turn % len(names)
-            for name in names[shift:] + names[:shift]:
-                ms, code = run_ms(commands[name], project, env)
-                samples[name].append(ms)
-                if code != 0:
-                    failures[name].add(code)
+
+        def measure(name: str) -> float:
+            ms, code = run_ms(commands[name], project, env)
+            if code != 0:
+                failures[name].add(code)
+            return ms
+
+        samples = interleaved(names, args.runs, measure)
         size = store.stat().st_size
 
     print(

@@ -26,14 +26,12 @@ reports (it checks only that each answer has the status expected) and exits 0. T
 from __future__ import annotations
 
 import argparse
-import gc
 import http.client
 import os
 import statistics
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -44,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from artifacts import make_repo
+from measure import interleaved, timed
 
 from mlpl_tui.artifact_files import artifact_states
 from mlpl_tui.framework import builtin_framework_path, load_framework
@@ -53,14 +52,6 @@ from mlpl_tui.store import Store
 
 NOT_MODIFIED_TARGET_MS = 5.0
 CHANGED_TARGET = 1.5
-
-
-def timed(action: Callable[[], object]) -> float:
-    """Milliseconds one call takes."""
-    gc.collect()
-    start = time.perf_counter_ns()
-    action()
-    return (time.perf_counter_ns() - start) / 1e6
 
 
 class Bare304(BaseHTTPRequestHandler):
@@ -160,13 +151,7 @@ def main(argv: list[str] | None = None) -> int:
                 "GET /state.etag": state_etag,
             }
             names = list(actions)
-            for name in names:  # warm up; not measured
-                actions[name]()
-            samples: dict[str, list[float]] = {name: [] for name in names}
-            for turn in range(args.runs):
-                shift = turn % len(names)
-                for name in names[shift:] + names[:shift]:
-                    samples[name].append(timed(actions[name]))
+            samples = interleaved(names, args.runs, lambda name: timed(actions[name]))
         file_size = path.stat().st_size
 
     print(

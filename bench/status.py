@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from make_project import write_project
+from measure import interleaved
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = 1.5
@@ -68,17 +69,15 @@ def main(argv: list[str] | None = None) -> int:
             "validate": [python, "-m", "mlpl_tui", "validate", "--file", str(path)],
         }
         names = list(commands)
-        for name in names:  # warm the page cache and .pyc files; not measured
-            run_ms(commands[name], env)
-        samples: dict[str, list[float]] = {name: [] for name in names}
         failures: dict[str, set[int]] = {name: set() for name in names}
-        for turn in range(args.runs):
-            shift = turn % len(names)
-            for name in names[shift:] + names[:shift]:
-                ms, code = run_ms(commands[name], env)
-                samples[name].append(ms)
-                if code != 0:
-                    failures[name].add(code)
+
+        def measure(name: str) -> float:
+            ms, code = run_ms(commands[name], env)
+            if code != 0:
+                failures[name].add(code)
+            return ms
+
+        samples = interleaved(names, args.runs, measure)
         size = path.stat().st_size
 
     print(

@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from make_project import write_project
+from measure import interleaved
 from status import run_ms
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,16 +74,14 @@ def main(argv: list[str] | None = None) -> int:
             commands["validate now, hand-written file"] = (hand, env)
             commands["validate before, hand-written file"] = (hand, old_env)
             names = list(commands)
-            for name in names:  # warm caches and .pyc files; not measured
-                run_ms(*commands[name])
-            samples: dict[str, list[float]] = {name: [] for name in names}
             codes: dict[str, set[int]] = {name: set() for name in names}
-            for turn in range(args.runs):
-                shift = turn % len(names)
-                for name in names[shift:] + names[:shift]:
-                    ms, code = run_ms(*commands[name])
-                    samples[name].append(ms)
-                    codes[name].add(code)
+
+            def measure(name: str) -> float:
+                ms, code = run_ms(*commands[name])
+                codes[name].add(code)
+                return ms
+
+            samples = interleaved(names, args.runs, measure)
         finally:
             subprocess.run(
                 ["git", "worktree", "remove", "--force", str(old)], cwd=ROOT, capture_output=True
