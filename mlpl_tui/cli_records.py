@@ -189,27 +189,10 @@ def _link(session: Session) -> None:
 
 def _run_rows(project: Project, framework: Framework, experiment_id: str) -> dict[str, Any]:
     """An experiment's linked runs (their snapshots) and its best value of each metric."""
+    from mlpl_tui.report_json import run_json
     from mlpl_tui.run_links import best_metrics
 
-    runs = [
-        {
-            "ref": link.id,
-            "tool": link.tool,
-            "run_id": link.run_id,
-            "name": link.name,
-            "status": link.status,
-            "started_at": link.started_at,
-            "ended_at": link.ended_at,
-            "params": link.param_values,
-            "metrics": link.metric_values,
-            "where": link.where,
-            "captured_at": link.captured_at,
-            "gone": link.gone,
-            "linked_at": link.linked_at,
-            "linked_by": link.linked_by,
-        }
-        for link in project.runs_of(experiment_id)
-    ]
+    runs = [run_json(link) for link in project.runs_of(experiment_id)]
     return {"runs": runs, "best_metrics": best_metrics(project, framework, experiment_id)}
 
 

@@ -95,7 +95,7 @@ def export(
             {
                 **_fields(row.experiment),
                 "effort_minutes": row.minutes,
-                "runs": [_run(link) for link in project.runs_of(row.experiment.id)],
+                "runs": [run_json(link) for link in project.runs_of(row.experiment.id)],
                 "best_metrics": best.get(row.experiment.id, {}),
             }
             for row in view.experiments
@@ -213,8 +213,9 @@ def _question(row: QuestionRow) -> dict[str, Any]:
     }
 
 
-def _run(link: RunLink) -> dict[str, Any]:
-    """A linked run's snapshot: metrics as numbers (null for NaN or infinity), params as text."""
+def run_json(link: RunLink) -> dict[str, Any]:
+    """A linked run's snapshot as JSON (the report and `experiment list --json`): metrics as
+    numbers (null for NaN or infinity), params as text."""
     return {
         "ref": link.id,
         "tool": link.tool,
