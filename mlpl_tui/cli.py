@@ -302,14 +302,15 @@ def cmd_init(session: Session) -> int:
 
 
 def cmd_status(session: Session) -> int:
-    from mlpl_tui.cli_artifacts import artifact_row, artifact_states
+    from mlpl_tui.cli_artifacts import artifact_states
+    from mlpl_tui.report_json import artifact_json
 
     project, framework = session.load(), session.framework
     summary = progress.status_summary(project, framework)
     # The files are read here, not in status_summary: the core stays free of file access.
     states = artifact_states(session, project)
     if session.args.json:
-        summary["artifacts"] = [artifact_row(s) for s in states]
+        summary["artifacts"] = [artifact_json(s) for s in states]
         print(json_text(summary, indent=2))
         return 0
     print(_status_text(project, framework, summary, states))

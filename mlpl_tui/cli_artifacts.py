@@ -171,34 +171,12 @@ def artifact_states(session: Session, project: Project) -> list[ArtifactState]:
     return states(project, session.framework, project_root(session))
 
 
-def artifact_row(state: ArtifactState) -> dict[str, Any]:
-    """One artifact as `artifact list --json` and `status --json` give it."""
-    info = state.info
-    return {
-        "id": info.id,
-        "title": info.title,
-        "stage": info.stage,
-        "module": info.module,
-        "required": info.required,
-        "declared": info.declared is not None,
-        "state": state.state,
-        "since": state.since,
-        "locations": [
-            {
-                "location": x.location,
-                "state": x.state,
-                "changed_at": x.changed_at,
-                "problem": x.problem,
-            }
-            for x in state.locations
-        ],
-    }
-
-
 def _list_artifacts(session: Session, as_json: bool) -> int:
     states = artifact_states(session, session.load())
     if as_json:
-        print(json_text([artifact_row(s) for s in states], indent=2))
+        from mlpl_tui.report_json import artifact_json
+
+        print(json_text([artifact_json(s) for s in states], indent=2))
         return 0
     if not states:
         print(

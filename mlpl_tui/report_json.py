@@ -164,20 +164,18 @@ def _timeline(view: ReportView) -> dict[str, Any]:
     }
 
 
-def _artifact(row: ArtifactRow) -> dict[str, Any]:
-    info, link = row.artifact.info, row.artifact.info.link
-    declared = info.declared
+def artifact_json(state: ArtifactState) -> dict[str, Any]:
+    """An artifact with its state, as `artifact list --json` and `status --json` give it."""
+    info = state.info
     return {
         "id": info.id,
         "title": info.title,
         "stage": info.stage,
         "module": info.module,
         "required": info.required,
-        "declared": declared is not None,
-        "path": (declared.path or None) if declared else None,
-        "template": (declared.template or None) if declared else None,
-        "state": row.state,
-        "since": row.artifact.since,
+        "declared": info.declared is not None,
+        "state": state.state,
+        "since": state.since,
         "locations": [
             {
                 "location": x.location,
@@ -185,8 +183,19 @@ def _artifact(row: ArtifactRow) -> dict[str, Any]:
                 "changed_at": x.changed_at,
                 "problem": x.problem,
             }
-            for x in row.locations
+            for x in state.locations
         ],
+    }
+
+
+def _artifact(row: ArtifactRow) -> dict[str, Any]:
+    """The report's artifact: as listed, with where its document goes and who attached it."""
+    info, link = row.artifact.info, row.artifact.info.link
+    declared = info.declared
+    return {
+        **artifact_json(row.artifact),
+        "path": (declared.path or None) if declared else None,
+        "template": (declared.template or None) if declared else None,
         "attached_at": link.attached_at if link else None,
         "attached_by": link.attached_by if link else None,
         "updated_at": link.updated_at if link else None,
