@@ -7,10 +7,8 @@ Playwright).
 from __future__ import annotations
 
 import shutil
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,8 +17,9 @@ import pytest
 from mlpl_tui.cli import main
 from mlpl_tui.demo import copy_demo
 from mlpl_tui.framework import Framework
-from mlpl_tui.serve import Config, Source, make_server
+from mlpl_tui.serve import Config
 from tests.conftest import required_in_ci
+from tests.test_serve import serving
 
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium")
@@ -31,23 +30,10 @@ required_in_ci("Debian's chromium is not installed (make browser)" if CHROMIUM i
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 
 
-@contextmanager
-def served(state: Path, framework: Framework, host: str) -> Iterator[Config]:
-    server, config = make_server(Source(state, framework), host, 0)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield config
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
-
-
 @pytest.fixture
 def demo_served(tmp_path: Path, framework: Framework) -> Iterator[tuple[Path, Config]]:
     state = copy_demo(tmp_path / "demo")
-    with served(state, framework, "127.0.0.1") as config:
+    with serving(state, framework) as config:
         yield state, config
 
 
@@ -177,7 +163,7 @@ def test_hostile_text_shows_as_text_in_the_browser(
     run("learn", hostile)
     run("log", "1h", "--note", hostile)
     run("set", "business.objectives", "doing", "--note", hostile)
-    with served(state, framework, "127.0.0.1") as config:
+    with serving(state, framework) as config:
         page = browser.new_page()
         problems = _watch(page)
         dialogs: list[str] = []
@@ -233,7 +219,7 @@ def test_off_loopback_the_browser_needs_the_token_once(
     tmp_path: Path, framework: Framework, browser: Browser
 ) -> None:
     state = copy_demo(tmp_path / "demo")
-    with served(state, framework, "0.0.0.0") as config:
+    with serving(state, framework, host="0.0.0.0") as config:
         assert config.token
         base = f"http://127.0.0.1:{config.port}"
         page = browser.new_page()
