@@ -32,6 +32,7 @@ from mlpl_tui.report_view import (
     link_target,
     location_note,
 )
+from mlpl_tui.sanitize import clean
 from mlpl_tui.timeline import Timeline, epoch
 from mlpl_tui.wording import plural, short_title, shown_date, shown_time, status_word
 
@@ -140,8 +141,10 @@ footer { margin-top: 3rem; color: var(--muted); font-size: .8rem; }
 
 
 def esc(text: object) -> str:
-    """Text for HTML content and attribute values: <, >, &, and both quotes escaped."""
-    return html.escape(str(text), quote=True)
+    """Text for HTML content and attribute values: <, >, &, and both quotes escaped, and every
+    control character written visibly (`\x1b`), so a page printed to a terminal (curl, cat)
+    cannot drive it; newlines and tabs stay."""
+    return html.escape(clean(str(text), multiline=True), quote=True)
 
 
 def journey_svg(steps: list[Step], framework: Framework) -> str:

@@ -37,6 +37,7 @@ from mlpl_tui.lifecycle import (
 from mlpl_tui.model import Project
 from mlpl_tui.report_madr import write_records
 from mlpl_tui.report_view import ReportView
+from mlpl_tui.sanitize import clean
 from mlpl_tui.store import Store
 from tests.conftest import ROOT, Result, apply, fixed_ids
 
@@ -398,24 +399,30 @@ def test_html_has_every_switch_decision_experiment_and_the_effort_figures(
     project: Project, framework: Framework
 ) -> None:
     parser = _Html()
-    parser.feed(report_html.render(project, framework))
+    html = report_html.render(project, framework)
+    parser.feed(html)
+    assert "\x1b" not in html  # controls shown, never sent (a page may be cat to a terminal)
     text = " ".join("".join(parser.text).split())
+
+    def shown(stored: str) -> str:
+        return " ".join(clean(stored, multiline=True).split())
+
     for record in (*project.switches,):
-        assert " ".join(record.reason.split()) in text
+        assert shown(record.reason) in text
     for d in project.decisions:
-        assert " ".join(d.title.split()) in text
+        assert shown(d.title) in text
     for e in project.experiments:
-        assert " ".join(e.title.split()) in text
+        assert shown(e.title) in text
     assert "Leaks the forecast week's weather" in text
     for e in project.experiments:
-        assert e.result and " ".join(e.result.split()) in text
+        assert e.result and shown(e.result) in text
     assert HOSTILE_LINE in text  # the skip reason
     assert "Status historyaccepted → superseded on 2026-03-02 by tester" in text
     assert "Total 12h, of which rework 3h (25%)" in text
     (skipped,) = [r for r in parser.rows if r[0] == "Milestones"]
     assert skipped[-1] == HOSTILE  # a cell of its own, its line break kept
     (result_row,) = [r for r in parser.rows if r and r[0] == "E3"]
-    assert result_row[6] == HOSTILE_RESULT  # its markup stays text, shown as typed
+    assert result_row[6] == clean(HOSTILE_RESULT)  # markup as typed, the escape visible
 
 
 # --- CSV and JSON ----------------------------------------------------------------------------

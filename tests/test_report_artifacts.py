@@ -31,6 +31,7 @@ from mlpl_tui.lifecycle import (
 )
 from mlpl_tui.model import Project
 from mlpl_tui.report_view import ReportView, link_target
+from mlpl_tui.sanitize import clean
 from mlpl_tui.store import Store, dump
 from tests.conftest import Result, apply
 from tests.html_page import Page, markdown_page
@@ -333,12 +334,17 @@ def test_hostile_text_is_escaped_in_html_and_only_http_urls_are_links(
     assert links == [DASHBOARD, 'https://ok.example/a?b=<i>&c="q"\'']
     assert 'href="https://ok.example/a?b=&lt;i&gt;&amp;c=&quot;q&quot;&#x27;"' in html
     assert "javascript:" not in " ".join(page.hrefs).lower()
-    evil = page.row_starting(EVIL_TEXT.split("\n")[0])
-    assert evil[0] == f"{EVIL_TEXT} (evil)" and evil[3] == "file missing"
+    assert "\x1b" not in html  # controls shown, never sent
+
+    def shown(stored: str) -> str:
+        return clean(stored, multiline=True)
+
+    evil = page.row_starting(shown(EVIL_TEXT).split("\n")[0])
+    assert evil[0] == f"{shown(EVIL_TEXT)} (evil)" and evil[3] == "file missing"
     for location in EVIL_LOCATIONS:
-        assert location in evil[4]
+        assert shown(location) in evil[4]
     learned = page.row_starting("L2")
-    assert learned[1] == EVIL_TEXT and learned[4] == EVIL_TEXT  # its line break kept
+    assert learned[1] == shown(EVIL_TEXT) and learned[4] == shown(EVIL_TEXT)  # lines kept
 
 
 def test_json_and_csv_give_the_planted_values_back_exactly(

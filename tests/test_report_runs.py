@@ -20,6 +20,7 @@ from mlpl_tui.model import Project
 from mlpl_tui.report_view import ReportView, metric_text
 from mlpl_tui.run_links import link_runs
 from mlpl_tui.runs import Run
+from mlpl_tui.sanitize import clean
 from mlpl_tui.store import Store, dump
 from tests.conftest import Result
 from tests.html_page import Page, markdown_page
@@ -285,11 +286,16 @@ def test_hostile_run_text_is_escaped_in_html(
     assert "script" not in page.tags and "<script" not in html.lower()
     assert page.tags.count("b") == Page(report_html.render(project, framework)).tags.count("b")
     assert not any("javascript" in h.lower() for h in page.hrefs)
-    evil = page.row(EVIL)
-    assert evil[2] == EVIL
-    assert evil[5] == f"{EVIL_METRIC}: 0.5\nmape: —"
-    assert evil[6] == f"{EVIL_PARAM}: {EVIL_PARAM_VALUE}"
-    assert page.row(EVIL_METRIC)[1:] == ["lower is better", "—", "0.5 ★", "—"]
+    assert "\x1b" not in html  # controls shown, never sent
+
+    def shown(stored: str) -> str:
+        return clean(stored, multiline=True)
+
+    evil = page.row(shown(EVIL))
+    assert evil[2] == shown(EVIL)
+    assert evil[5] == f"{shown(EVIL_METRIC)}: 0.5\nmape: —"
+    assert evil[6] == shown(f"{EVIL_PARAM}: {EVIL_PARAM_VALUE}")
+    assert page.row(shown(EVIL_METRIC))[1:] == ["lower is better", "—", "0.5 ★", "—"]
 
 
 def test_json_and_csv_give_the_planted_run_back_exactly(
