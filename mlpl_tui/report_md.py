@@ -28,6 +28,7 @@ from mlpl_tui.report_view import (
     goal_words,
     location_note,
 )
+from mlpl_tui.sanitize import clean
 from mlpl_tui.wording import plural, shown_date, shown_time, status_word
 
 if TYPE_CHECKING:
@@ -42,8 +43,9 @@ _ANCHOR = re.compile(r"[^A-Za-z0-9_-]")
 
 
 def md(text: str) -> str:
-    """User text as one line of Markdown that shows exactly as typed."""
-    return " ".join(str(text).split()).translate(_ESCAPES)
+    """User text as one line of Markdown that shows exactly as typed, control characters
+    written visibly (`\x1b`: a report may be cat to a terminal)."""
+    return clean(" ".join(str(text).split())).translate(_ESCAPES)
 
 
 def md_block(text: str) -> str:

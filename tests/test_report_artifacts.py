@@ -292,7 +292,7 @@ def _planted(project: Project, tmp_path: Path) -> Project:
     return Store(path).load()
 
 
-EVIL_LINE = " ".join(EVIL_TEXT.split())  # as one line of a table shows it
+EVIL_LINE = clean(" ".join(EVIL_TEXT.split()))  # as one line of a table shows it
 
 
 def test_hostile_text_stays_text_in_markdown_and_no_location_becomes_a_link(
@@ -309,7 +309,7 @@ def test_hostile_text_stays_text_in_markdown_and_no_location_becomes_a_link(
     evil = page.row_starting(EVIL_LINE)
     assert len(evil) == 5 and evil[3] == "file missing"
     for location in EVIL_LOCATIONS:
-        assert " ".join(location.split()) in evil[4]  # shown, as typed (on one line)
+        assert clean(" ".join(location.split())) in evil[4]  # shown, as typed (on one line)
     learned = page.row_starting("L2")
     assert learned[1] == EVIL_LINE and learned[4] == EVIL_LINE
     assert learned[3] == f"{SWITCH_WORDS}; gone|<b>x</b> (no longer in the file)"

@@ -31,7 +31,7 @@ GBM_RUN_2 = "2c3d4e5f60718293a4b5c6d7e8f90a1b"
 # Planted straight into the state file, past every check the commands make.
 ESC = "\x1b[31mred\x1b[0m"
 EVIL = f"<script>alert(1)</script> | [bold]x[/bold] *y* {ESC}\nsecond javascript:alert(1)"
-EVIL_LINE = " ".join(EVIL.split())  # as one line of a Markdown table shows it
+EVIL_LINE = clean(" ".join(EVIL.split()))  # as one line of a Markdown table shows it
 EVIL_METRIC = f"loss|<b>{ESC}</b>\n[bold]"
 EVIL_PARAM = "javascript:alert(1)"
 EVIL_PARAM_VALUE = f"<script>x</script>|{ESC}\n[bold]=1"
@@ -262,6 +262,7 @@ def test_hostile_run_text_stays_text_in_markdown(
 ) -> None:
     planted = _planted(project, tmp_path)
     text = report_md.render(planted, framework)
+    assert "\x1b" not in text  # controls shown, never sent (a report may be cat to a terminal)
     page = markdown_page(text)
     plain = markdown_page(report_md.render(project, framework)).tags
     for tag in ("script", "a", "b", "em", "strong", "code"):
@@ -269,9 +270,10 @@ def test_hostile_run_text_stays_text_in_markdown(
     assert not page.hrefs or all(h.startswith("#") for h in page.hrefs)
     evil = page.row(EVIL_LINE)
     assert evil[2] == EVIL_LINE
-    assert evil[5] == f"{' '.join(EVIL_METRIC.split())}: 0.5; mape: —"
-    assert evil[6] == f"{EVIL_PARAM}: {' '.join(EVIL_PARAM_VALUE.split())}"
-    metric_row = page.row(" ".join(EVIL_METRIC.split()))  # a row of the comparison
+    metric = clean(" ".join(EVIL_METRIC.split()))
+    assert evil[5] == f"{metric}: 0.5; mape: —"
+    assert evil[6] == f"{EVIL_PARAM}: {clean(' '.join(EVIL_PARAM_VALUE.split()))}"
+    metric_row = page.row(metric)  # a row of the comparison
     assert metric_row[1:] == ["lower is better", "—", "0.5 ★", "—"]
     _columns_hold(text)
     assert "\\[bold\\]" in text and "&lt;script&gt;" in text
